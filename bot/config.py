@@ -1,0 +1,125 @@
+"""The bot's one settings object, read from the environment (and a `.env` file if present).
+
+Every secret is a `SecretStr`: it prints as `**********` and reaches code only through
+`get_secret_value()`. A malformed or missing setting is reported once, naming every bad variable.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, TypeAdapter, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["SANDBOX", "ConfigError", "Settings", "load_settings"]
+
+# `DIGITALOCEAN_API_URL=sandbox` runs the bot against the in-process DigitalOcean stand-in.
+SANDBOX = "sandbox"
+
+_http_url = TypeAdapter(AnyHttpUrl)
+
+
+class ConfigError(Exception):
+    """Settings the bot cannot start with; `problems` names each bad variable."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(
+            "dbops cannot start, fix these settings:\n" + "\n".join(f"  - {p}" for p in problems)
+        )
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+
+    digitalocean_token: SecretStr | None = None
+    digitalocean_api_url: str = "https://api.digitalocean.com"
+    digitalocean_max_rate_limit_wait: float = Field(default=60.0, ge=0, le=3600)
+
+    database_url: str = "sqlite:///dbops.db"
+    chatops_policy: Path | None = None
+
+    host: str = "0.0.0.0"  # noqa: S104 - a server behind a load balancer listens on every interface
+    port: int = Field(default=3000, ge=1, le=65535)
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["auto", "json", "console"] = "auto"
+
+    @field_validator("slack_api_url")
+    @classmethod
+    def _slack_url(cls, value: str) -> str:
+        _http_url.validate_python(value)
+        return value if value.endswith("/") else value + "/"
+
+    @field_validator("digitalocean_api_url")
+    @classmethod
+    def _do_url(cls, value: str) -> str:
+        if value.strip().lower() == SANDBOX:
+            return SANDBOX
+        _http_url.validate_python(value)
+        return value.rstrip("/")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("chatops_policy")
+    @classmethod
+    def _policy_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"no policy file at {value}")
+        return value
+
+    @property
+    def uses_sandbox(self) -> bool:
+        return self.digitalocean_api_url == SANDBOX
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def problems_for_serve(self) -> list[str]:
+        """What `serve` needs beyond well-formed values: the secrets of the mode it runs in."""
+        problems: list[str] = []
+        if not _secret(self.slack_bot_token):
+            problems.append("SLACK_BOT_TOKEN is not set (the bot token, xoxb-…, from OAuth & Permissions)")
+        elif not _secret(self.slack_bot_token).startswith("xoxb-"):
+            problems.append("SLACK_BOT_TOKEN does not look like a bot token (it should start with xoxb-)")
+        if self.socket_mode:
+            if not _secret(self.slack_app_token).startswith("xapp-"):
+                problems.append("SLACK_APP_TOKEN does not look like an app-level token (xapp-…)")
+        elif not _secret(self.slack_signing_secret):
+            problems.append(
+                "SLACK_SIGNING_SECRET is not set (Basic Information → Signing Secret); "
+                "or set SLACK_APP_TOKEN to use Socket Mode"
+            )
+        if not self.uses_sandbox and not _secret(self.digitalocean_token):
+            problems.append(
+                "DIGITALOCEAN_TOKEN is not set (a custom-scoped token with database:read/create/"
+                "update/delete), or set DIGITALOCEAN_API_URL=sandbox to try dbops without one"
+            )
+        return problems
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value().strip() if value is not None else ""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings; raise `ConfigError` naming every malformed variable (never their values)."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            name = str(item["loc"][0]).upper() if item["loc"] else "settings"
+            problems.append(f"{name}: {item['msg']}")
+        raise ConfigError(problems) from None

@@ -1,0 +1,371 @@
+"""The typed async client for DigitalOcean's Managed Databases API (the endpoints dbops uses).
+
+One shared `httpx.AsyncClient` carries every call (connection reuse, explicit timeouts, a User-Agent
+naming dbops). Answers are parsed into the models of `models.py`; failures become the exceptions of
+`errors.py`; retries follow `retry.RetryPolicy`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+import httpx
+from pydantic import SecretStr, TypeAdapter
+from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
+
+from bot import __version__
+
+from .errors import (
+    ApiError,
+    NotFound,
+    OutcomeUnknown,
+    RateLimited,
+    TransportError,
+    UnexpectedError,
+    error_for_status,
+)
+from .models import Cluster, Database, DatabaseUser, Engine, EngineOptions, Pool, PoolSpec
+from .retry import NOT_SENT, RetryPolicy
+
+__all__ = ["DEFAULT_API_URL", "CallObserver", "DigitalOceanClient"]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://api.digitalocean.com"
+USER_AGENT = f"dbops-bot/{__version__} (+chat-ops for DigitalOcean Managed Databases)"
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+
+# Called after every HTTP exchange with (operation, status); status is "error" when no answer came.
+CallObserver = Callable[[str, str], None]
+
+_clusters = TypeAdapter(list[Cluster])
+_databases = TypeAdapter(list[Database])
+_pools = TypeAdapter(list[Pool])
+_users = TypeAdapter(list[DatabaseUser])
+
+
+class DigitalOceanClient:
+    """Async client for `/v2/databases`. Build one per process and share it; close it on shutdown."""
+
+    def __init__(
+        self,
+        token: SecretStr | str,
+        *,
+        base_url: str = DEFAULT_API_URL,
+        http: httpx.AsyncClient | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        observer: CallObserver | None = None,
+        clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        self._token = token if isinstance(token, SecretStr) else SecretStr(token)
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient(
+            base_url=base_url.rstrip("/"),
+            transport=transport,
+            timeout=timeout,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+        )
+        self._retry = retry or RetryPolicy()
+        self._observer = observer
+        self._clock = clock
+        self._sleep: Callable[[float], Awaitable[None]] = sleep or asyncio.sleep
+
+    def __repr__(self) -> str:  # never show the token
+        return f"DigitalOceanClient(base_url={str(self._http.base_url)!r})"
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> DigitalOceanClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ---- clusters -------------------------------------------------------------------------------
+
+    async def list_clusters(self, tag_name: str | None = None) -> list[Cluster]:
+        params = {"tag_name": tag_name} if tag_name else None
+        items = await self._get_list("list_clusters", "/v2/databases", "databases", params=params)
+        return _clusters.validate_python(items)
+
+    async def get_cluster(self, cluster_id: str) -> Cluster:
+        body = await self._call("get_cluster", "GET", f"/v2/databases/{_seg(cluster_id)}")
+        return Cluster.model_validate(_key(body, "database"))
+
+    async def list_options(self) -> dict[Engine, EngineOptions]:
+        """Node size slugs and versions per engine, from `GET /v2/databases/options`."""
+        body = await self._call("list_options", "GET", "/v2/databases/options")
+        raw = _key(body, "options")
+        result: dict[Engine, EngineOptions] = {}
+        for engine in Engine:
+            entry = raw.get(engine.value) if isinstance(raw, dict) else None
+            if not isinstance(entry, dict):
+                continue
+            sizes = {
+                size
+                for layout in entry.get("layouts") or []
+                for size in (layout.get("sizes") or [])
+                if isinstance(size, str)
+            }
+            versions = tuple(v for v in entry.get("versions") or [] if isinstance(v, str))
+            result[engine] = EngineOptions(sizes=frozenset(sizes), versions=versions)
+        return result
+
+    # ---- users ----------------------------------------------------------------------------------
+
+    async def list_users(self, cluster_id: str) -> list[DatabaseUser]:
+        items = await self._get_list("list_users", f"/v2/databases/{_seg(cluster_id)}/users", "users")
+        return _users.validate_python(items)
+
+    # ---- databases ------------------------------------------------------------------------------
+
+    async def list_databases(self, cluster_id: str) -> list[Database]:
+        items = await self._get_list("list_databases", f"/v2/databases/{_seg(cluster_id)}/dbs", "dbs")
+        return _databases.validate_python(items)
+
+    async def get_database(self, cluster_id: str, name: str) -> Database:
+        path = f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}"
+        body = await self._call("get_database", "GET", path)
+        return Database.model_validate(_key(body, "db"))
+
+    async def add_database(self, cluster_id: str, name: str) -> Database:
+        path = f"/v2/databases/{_seg(cluster_id)}/dbs"
+        body = await self._call("add_database", "POST", path, json={"name": name})
+        return Database.model_validate(_key(body, "db"))
+
+    async def delete_database(self, cluster_id: str, name: str) -> None:
+        await self._call("delete_database", "DELETE", f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}")
+
+    # ---- connection pools -----------------------------------------------------------------------
+
+    async def list_pools(self, cluster_id: str) -> list[Pool]:
+        items = await self._get_list("list_pools", f"/v2/databases/{_seg(cluster_id)}/pools", "pools")
+        return _pools.validate_python(items)
+
+    async def get_pool(self, cluster_id: str, name: str) -> Pool:
+        path = f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(name)}"
+        body = await self._call("get_pool", "GET", path)
+        return Pool.model_validate(_key(body, "pool"))
+
+    async def add_pool(self, cluster_id: str, pool: PoolSpec) -> Pool:
+        path = f"/v2/databases/{_seg(cluster_id)}/pools"
+        body = await self._call("add_pool", "POST", path, json=pool.create_body())
+        return Pool.model_validate(_key(body, "pool"))
+
+    async def update_pool(self, cluster_id: str, pool: PoolSpec) -> None:
+        """Replace the pool named `pool.name` with exactly `pool` (mode, size, db and user).
+
+        DigitalOcean's PUT is not a patch: a field left out is lost (a missing `user` removes the pool's
+        user). Taking the whole pool makes a resize that silently drops a field impossible to write.
+        """
+        path = f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(pool.name)}"
+        await self._call("update_pool", "PUT", path, json=pool.update_body())
+
+    async def delete_pool(self, cluster_id: str, name: str) -> None:
+        await self._call("delete_pool", "DELETE", f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(name)}")
+
+    # ---- transport ------------------------------------------------------------------------------
+
+    async def _get_list(
+        self, operation: str, path: str, key: str, *, params: Mapping[str, str] | None = None
+    ) -> list[Any]:
+        """Read a whole list, following `links.pages.next` (on our own base URL only) if it appears."""
+        items: list[Any] = []
+        next_path: str | None = path
+        next_params: Mapping[str, str] | None = params
+        seen: set[str] = set()
+        while next_path is not None and next_path not in seen:
+            seen.add(next_path)
+            body = await self._call(operation, "GET", next_path, params=next_params)
+            items.extend(body.get(key) or [])
+            next_path, next_params = _next_page(body), None
+        return items
+
+    async def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, object] | None = None,
+        params: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        ambiguous = False  # an earlier attempt may have reached DigitalOcean without an answer
+        retrying = AsyncRetrying(
+            stop=stop_after_attempt(self._retry.attempts),
+            wait=self._retry.wait,
+            retry=retry_if_exception(lambda e: self._retry.should_retry(method, e)),
+            reraise=True,
+            sleep=self._sleep,
+        )
+        try:
+            async for attempt in retrying:
+                with attempt:
+                    try:
+                        return await self._send(operation, method, path, json=json, params=params)
+                    except NOT_SENT:
+                        raise
+                    except httpx.TransportError:
+                        ambiguous = True
+                        raise
+                    except ApiError as error:
+                        ambiguous = ambiguous or error.status >= 500
+                        raise
+        except NotFound as error:
+            if method == "DELETE" and ambiguous:
+                # A DELETE whose first attempt got no answer, then 404: most likely ours took effect.
+                reason = "the resource was gone when the delete was retried"
+                raise OutcomeUnknown(method, path, reason) from error
+            raise
+        except NOT_SENT as error:
+            raise TransportError(method, path, _reason(error)) from error
+        except httpx.TransportError as error:
+            if method == "GET":
+                raise TransportError(method, path, _reason(error)) from error
+            raise OutcomeUnknown(method, path, _reason(error)) from error
+        raise AssertionError("unreachable: tenacity either returns or raises")  # pragma: no cover
+
+    async def _send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        json: Mapping[str, object] | None,
+        params: Mapping[str, str] | None,
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
+        if json is not None:
+            headers["Content-Type"] = "application/json"
+        started = time.perf_counter()
+        try:
+            response = await self._http.request(method, path, json=json, params=params, headers=headers)
+        except httpx.TransportError as error:
+            self._observe(operation, "error")
+            log.warning(
+                "digitalocean %s %s failed: %s",
+                method,
+                path,
+                _reason(error),
+                extra={"do_operation": operation},
+            )
+            raise
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        self._observe(operation, str(response.status_code))
+        log.debug(
+            "digitalocean %s %s -> %s in %.0f ms",
+            method,
+            path,
+            response.status_code,
+            elapsed_ms,
+            extra={"do_operation": operation, "status": response.status_code},
+        )
+        if response.status_code >= 400:
+            raise self._error(response, method, path)
+        if response.status_code == 204 or not response.content:
+            return {}
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise UnexpectedError(
+                response.status_code,
+                "the answer was not JSON",
+                request_id=_request_id(response),
+                method=method,
+                path=path,
+            ) from error
+        if not isinstance(body, dict):
+            raise UnexpectedError(
+                response.status_code, "the answer was not a JSON object", method=method, path=path
+            )
+        return body
+
+    def _error(self, response: httpx.Response, method: str, path: str) -> ApiError:
+        status = response.status_code
+        error_id: str | None = None
+        request_id = _request_id(response)
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if isinstance(body, dict) and isinstance(body.get("message"), str):
+            message = body["message"]
+            error_id = body.get("id") if isinstance(body.get("id"), str) else None
+            request_id = body.get("request_id") if isinstance(body.get("request_id"), str) else request_id
+            cls = error_for_status(status)
+        else:
+            # Not DigitalOcean's {id, message} body: a proxy page, an empty answer, HTML…
+            message = f"HTTP {status} with a body that is not DigitalOcean's error JSON"
+            cls = error_for_status(status) if status == 429 else UnexpectedError
+        if cls is RateLimited:
+            return RateLimited(
+                status,
+                message,
+                retry_after=self._retry_after(response),
+                error_id=error_id,
+                request_id=request_id,
+                method=method,
+                path=path,
+            )
+        return cls(status, message, error_id=error_id, request_id=request_id, method=method, path=path)
+
+    def _retry_after(self, response: httpx.Response) -> float:
+        """Seconds to wait: `retry-after` on a burst limit, else until `ratelimit-reset` (epoch)."""
+        retry_after = response.headers.get("retry-after")
+        if retry_after is not None:
+            try:
+                return max(0.0, float(retry_after))
+            except ValueError:
+                pass
+        reset = response.headers.get("ratelimit-reset")
+        if reset is not None:
+            try:
+                return max(0.0, float(reset) - self._clock())
+            except ValueError:
+                pass
+        return 1.0
+
+    def _observe(self, operation: str, status: str) -> None:
+        if self._observer is not None:
+            self._observer(operation, status)
+
+
+def _seg(value: str) -> str:
+    """A path segment, percent-encoded so that a name can never change the path."""
+    return quote(value, safe="")
+
+
+def _key(body: Mapping[str, Any], key: str) -> Any:
+    if key not in body:
+        raise UnexpectedError(200, f"the answer has no `{key}` object")
+    return body[key]
+
+
+def _next_page(body: Mapping[str, Any]) -> str | None:
+    links = body.get("links")
+    pages = links.get("pages") if isinstance(links, dict) else None
+    nxt = pages.get("next") if isinstance(pages, dict) else None
+    if not isinstance(nxt, str) or not nxt:
+        return None
+    parts = urlsplit(nxt)
+    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+
+
+def _request_id(response: httpx.Response) -> str | None:
+    value = response.headers.get("x-request-id")
+    return str(value) if value is not None else None
+
+
+def _reason(error: Exception) -> str:
+    return type(error).__name__ + (f": {error}" if str(error) else "")

@@ -1,0 +1,59 @@
+"""When a DigitalOcean call is tried again, and how long to wait first (tenacity does the looping).
+
+- 429: the request was not processed, so any method may be repeated, after the wait DigitalOcean names
+  (`retry-after` on a burst limit, else `ratelimit-reset`), as long as that wait is within the bound.
+- 5xx, timeouts and dropped connections: GET, PUT and DELETE are repeated with capped exponential
+  backoff and jitter. PUT replaces the whole pool and DELETE of a gone resource is detected, so both are
+  safe to repeat.
+- POST is repeated only when it provably never left (the connection could not be opened). Any other
+  failure after sending is reported as an unknown outcome, never sent again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+from tenacity import RetryCallState, wait_exponential_jitter
+
+from .errors import RateLimited, ServerError
+
+__all__ = ["NOT_SENT", "RetryPolicy", "is_idempotent"]
+
+# httpx failures that happen before a single byte of the request is sent.
+NOT_SENT: tuple[type[Exception], ...] = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+_IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE"})
+
+
+def is_idempotent(method: str) -> bool:
+    return method.upper() in _IDEMPOTENT
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How persistent the client is. The defaults suit an interactive bot: a few seconds at most."""
+
+    attempts: int = 4
+    backoff_initial: float = 0.5
+    backoff_max: float = 8.0
+    jitter: float = 0.5
+    max_rate_limit_wait: float = 60.0
+
+    def should_retry(self, method: str, error: BaseException) -> bool:
+        if isinstance(error, RateLimited):
+            return error.retry_after <= self.max_rate_limit_wait
+        if isinstance(error, NOT_SENT):
+            return True
+        if not is_idempotent(method):
+            return False
+        return isinstance(error, ServerError | httpx.TransportError)
+
+    def wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        if isinstance(error, RateLimited):
+            return max(0.0, error.retry_after)
+        backoff = wait_exponential_jitter(
+            initial=self.backoff_initial, max=self.backoff_max, jitter=self.jitter
+        )
+        return float(backoff(state))

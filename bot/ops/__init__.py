@@ -1,0 +1,1 @@
+"""The service layer: validate, plan, execute, verify and reconcile each database operation."""

@@ -1,0 +1,93 @@
+"""A plan: what a change will do, made from the state it was read from. A value, rendered by the Slack layer."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, computed_field
+
+from .changes import Action, Change
+
+__all__ = ["Capacity", "ExecutionResult", "Outcome", "Plan", "Snapshot", "fingerprint"]
+
+# What a pool or a database looks like in a plan: field → value (size, mode, db, user; or name).
+Snapshot = dict[str, str | int | None]
+
+
+class Capacity(BaseModel):
+    """Backend connections of a cluster: 25 per GB of the primary node's RAM, minus 3 reserved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    total: int
+    used: int
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def left(self) -> int:
+        return self.total - self.used
+
+
+class Plan(BaseModel):
+    """The operation, its target, `before` → `after`, capacity before and after, warnings and a fingerprint.
+
+    `before` is None for a create, `after` is None for a delete or drop. `fingerprint` is a hash of the
+    state the plan was made from; execution re-reads the state and refuses if it no longer matches.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    action: Action
+    change: Change
+    cluster_id: str
+    cluster_name: str
+    target: str
+    before: Snapshot | None
+    after: Snapshot | None
+    capacity_before: Capacity | None = None
+    capacity_after: Capacity | None = None
+    warnings: list[str] = []
+    dependent_pools: list[str] = []
+    fingerprint: str
+
+    @property
+    def resource_key(self) -> str:
+        """One key per resource, so two pending requests for the same pool or database can be caught."""
+        kind = "pool" if self.action.value.startswith("pool.") else "db"
+        return f"{self.cluster_id}/{kind}/{self.target}"
+
+    @property
+    def summary(self) -> str:
+        verb = {
+            Action.POOL_CREATE: "create pool",
+            Action.POOL_RESIZE: "resize pool",
+            Action.POOL_DELETE: "delete pool",
+            Action.DB_CREATE: "create database",
+            Action.DB_DROP: "drop database",
+        }[self.action]
+        return f"{verb} {self.target} on {self.cluster_name}"
+
+
+class Outcome(StrEnum):
+    APPLIED = "applied"
+    NOT_APPLIED = "not_applied"
+    CONFLICT = "conflict"
+
+
+class ExecutionResult(BaseModel):
+    """What execution (or reconciliation) observed on DigitalOcean afterwards."""
+
+    model_config = ConfigDict(frozen=True)
+
+    outcome: Outcome
+    observed: Snapshot | None
+    message: str
+    calls: int = 0
+
+
+def fingerprint(state: object) -> str:
+    """A short, stable hash of JSON-able state."""
+    blob = json.dumps(state, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
