@@ -1,12 +1,12 @@
 """What the service layer refuses or fails with. Every error's `str()` is one sentence a user can read.
 
-    OpsError
-    ├── InvalidRequest        the request breaks a rule; nothing was sent to DigitalOcean
-    │   ├── ClusterNotFound   unknown or ambiguous cluster name (lists the candidates)
-    │   └── CapacityExceeded  the pools would need more backend connections than the cluster has
-    ├── StalePlan             the state changed since the plan was made; nothing was written
-    ├── UpstreamFailure       DigitalOcean refused or failed the call (status, message, request_id)
-    └── OutcomeUnknownError   a write may or may not have happened; reconcile decides
+OpsError
+├── InvalidRequest        the request breaks a rule; nothing was sent to DigitalOcean
+│   ├── ClusterNotFound   unknown or ambiguous cluster name (lists the candidates)
+│   └── CapacityExceeded  the pools would need more backend connections than the cluster has
+├── StalePlan             the state changed since the plan was made; nothing was written
+├── UpstreamFailure       DigitalOcean refused or failed the call (status, message, request_id)
+└── OutcomeUnknownError   a write may or may not have happened; reconcile decides
 """
 
 from __future__ import annotations

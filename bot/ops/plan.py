@@ -1,4 +1,4 @@
-"""A plan: what a change will do, made from the state it was read from. A value, rendered by the Slack layer."""
+"""A plan: what a change will do, made from the state it was read from; rendered by the Slack layer."""
 
 from __future__ import annotations
 
