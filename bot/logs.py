@@ -1,0 +1,74 @@
+"""Logging set-up: structured lines (JSON when not on a terminal), one per request and transition.
+
+Library code logs with the standard `logging` module (`extra=` for fields); structlog renders every record,
+ours and the libraries', the same way. A filter scrubs anything that looks like a Slack or DigitalOcean
+token from every message, as a last line of defence: tokens are never logged on purpose.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import Literal
+
+import structlog
+
+__all__ = ["configure_logging", "redact"]
+
+_TOKEN = re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|dop_v1_[0-9a-f]{16,}|Bearer\s+\S+)")
+
+# LogRecord attributes that are not user `extra=` fields.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+def redact(text: str) -> str:
+    return _TOKEN.sub("[redacted]", text)
+
+
+class _RedactFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        return True
+
+
+def _extras(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    record = event.get("_record")
+    if isinstance(record, logging.LogRecord):
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                event.setdefault(key, value)
+    return event
+
+
+def configure_logging(level: str = "INFO", fmt: Literal["auto", "json", "console"] = "auto") -> None:
+    """Route every log record through structlog's formatter; JSON unless stderr is a terminal."""
+    as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+    renderer: structlog.typing.Processor = (
+        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    formatter = structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            _extras,
+        ],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+    )
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(formatter)
+    handler.addFilter(_RedactFilter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Chatty libraries: their INFO lines add nothing an operator needs.
+    for name in ("httpx", "httpcore", "aiohttp.access", "uvicorn.access", "slack_bolt", "slack_sdk"):
+        logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
