@@ -188,8 +188,11 @@ class DigitalOceanClient:
         while next_path is not None and next_path not in seen:
             seen.add(next_path)
             body = await self._call(operation, "GET", next_path, params=next_params)
-            items.extend(body.get(key) or [])
-            next_path, next_params = _next_page(body), None
+            page = body.get(key) or []
+            if not isinstance(page, list):
+                raise UnexpectedError(200, f"the answer's `{key}` is not a list", method="GET", path=path)
+            items.extend(page)
+            next_path, next_params = _next_page(body, path), None
         return items
 
     async def _call(
@@ -352,14 +355,23 @@ def _key(body: Mapping[str, Any], key: str) -> Any:
     return body[key]
 
 
-def _next_page(body: Mapping[str, Any]) -> str | None:
+def _next_page(body: Mapping[str, Any], path: str) -> str | None:
+    """The next page of the list at `path`, from `links.pages.next`, as a path on our own base URL.
+
+    Only the link's query (the page number and the filters) is taken: the host is never ours to choose,
+    and a link to another endpoint is refused rather than followed with our token.
+    """
     links = body.get("links")
     pages = links.get("pages") if isinstance(links, dict) else None
     nxt = pages.get("next") if isinstance(pages, dict) else None
     if not isinstance(nxt, str) or not nxt:
         return None
     parts = urlsplit(nxt)
-    return f"{parts.path}?{parts.query}" if parts.query else parts.path
+    if not parts.path.endswith(path):
+        raise UnexpectedError(
+            200, "the next page of the list points at another endpoint", method="GET", path=path
+        )
+    return f"{path}?{parts.query}" if parts.query else path
 
 
 def _request_id(response: httpx.Response) -> str | None:

@@ -1,0 +1,66 @@
+"""A client wired to respx, with an injectable clock and a sleep that records its waits."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+
+import pytest
+import respx
+
+from bot.digitalocean import DigitalOceanClient, RetryPolicy
+
+from .fixtures import BASE_URL, TOKEN
+
+START: float = 1_760_000_000.0
+
+
+@dataclass
+class FakeClock:
+    """Epoch seconds that move only when the client sleeps."""
+
+    now: float = START
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class RecordedSleep:
+    """Stands in for `asyncio.sleep`: records each wait and advances the clock by it."""
+
+    clock: FakeClock
+    waits: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.clock.now += seconds
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def sleep(clock: FakeClock) -> RecordedSleep:
+    return RecordedSleep(clock)
+
+
+@pytest.fixture
+def api() -> Iterator[respx.MockRouter]:
+    """DigitalOcean's API as respx routes; a request no route matches fails the test."""
+    with respx.mock(base_url=BASE_URL, assert_all_called=False, assert_all_mocked=True) as router:
+        yield router
+
+
+# Jitter off, so the backoff waits are exact: 0.5 s, 1 s, 2 s.
+POLICY = RetryPolicy(attempts=4, backoff_initial=0.5, backoff_max=8.0, jitter=0.0, max_rate_limit_wait=60.0)
+
+
+@pytest.fixture
+async def client(
+    api: respx.MockRouter, clock: FakeClock, sleep: RecordedSleep
+) -> AsyncIterator[DigitalOceanClient]:
+    async with DigitalOceanClient(TOKEN, base_url=BASE_URL, retry=POLICY, clock=clock, sleep=sleep) as do:
+        yield do
