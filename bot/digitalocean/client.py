@@ -11,11 +11,12 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import httpx
-from pydantic import SecretStr, TypeAdapter
+from pydantic import SecretStr, TypeAdapter, ValidationError
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from bot import __version__
@@ -43,10 +44,50 @@ DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
 # Called after every HTTP exchange with (operation, status); status is "error" when no answer came.
 CallObserver = Callable[[str, str], None]
 
+_T = TypeVar("_T")
+
+_cluster = TypeAdapter(Cluster)
 _clusters = TypeAdapter(list[Cluster])
+_database = TypeAdapter(Database)
 _databases = TypeAdapter(list[Database])
+_pool = TypeAdapter(Pool)
 _pools = TypeAdapter(list[Pool])
 _users = TypeAdapter(list[DatabaseUser])
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A successful exchange: the status and the JSON object DigitalOcean answered with."""
+
+    method: str
+    path: str
+    status: int
+    body: dict[str, Any]
+
+    def get(self, key: str) -> Any:
+        """The object under `key`, which the spec says every answer of this endpoint has."""
+        if key not in self.body:
+            raise UnexpectedError(
+                self.status, f"the answer has no `{key}` object", method=self.method, path=self.path
+            )
+        return self.body[key]
+
+    def parse(self, adapter: TypeAdapter[_T], data: Any) -> _T:
+        """`data` as a model; a malformed resource is an UnexpectedError that echoes none of its values."""
+        try:
+            return adapter.validate_python(data)
+        except ValidationError as error:
+            # `include_input=False`: the rejected input may hold passwords and connection URIs.
+            problems = "; ".join(
+                f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
+                for item in error.errors(include_url=False, include_input=False)
+            )
+            raise UnexpectedError(
+                self.status,
+                f"the answer does not match the documented shape ({problems})",
+                method=self.method,
+                path=self.path,
+            ) from None
 
 
 class DigitalOceanClient:
@@ -96,17 +137,16 @@ class DigitalOceanClient:
 
     async def list_clusters(self, tag_name: str | None = None) -> list[Cluster]:
         params = {"tag_name": tag_name} if tag_name else None
-        items = await self._get_list("list_clusters", "/v2/databases", "databases", params=params)
-        return _clusters.validate_python(items)
+        return await self._get_list("list_clusters", "/v2/databases", "databases", _clusters, params=params)
 
     async def get_cluster(self, cluster_id: str) -> Cluster:
-        body = await self._call("get_cluster", "GET", f"/v2/databases/{_seg(cluster_id)}")
-        return Cluster.model_validate(_key(body, "database"))
+        answer = await self._call("get_cluster", "GET", f"/v2/databases/{_seg(cluster_id)}")
+        return answer.parse(_cluster, answer.get("database"))
 
     async def list_options(self) -> dict[Engine, EngineOptions]:
         """Node size slugs and versions per engine, from `GET /v2/databases/options`."""
-        body = await self._call("list_options", "GET", "/v2/databases/options")
-        raw = _key(body, "options")
+        answer = await self._call("list_options", "GET", "/v2/databases/options")
+        raw = answer.get("options")
         result: dict[Engine, EngineOptions] = {}
         for engine in Engine:
             entry = raw.get(engine.value) if isinstance(raw, dict) else None
@@ -125,24 +165,24 @@ class DigitalOceanClient:
     # ---- users ----------------------------------------------------------------------------------
 
     async def list_users(self, cluster_id: str) -> list[DatabaseUser]:
-        items = await self._get_list("list_users", f"/v2/databases/{_seg(cluster_id)}/users", "users")
-        return _users.validate_python(items)
+        path = f"/v2/databases/{_seg(cluster_id)}/users"
+        return await self._get_list("list_users", path, "users", _users)
 
     # ---- databases ------------------------------------------------------------------------------
 
     async def list_databases(self, cluster_id: str) -> list[Database]:
-        items = await self._get_list("list_databases", f"/v2/databases/{_seg(cluster_id)}/dbs", "dbs")
-        return _databases.validate_python(items)
+        path = f"/v2/databases/{_seg(cluster_id)}/dbs"
+        return await self._get_list("list_databases", path, "dbs", _databases)
 
     async def get_database(self, cluster_id: str, name: str) -> Database:
         path = f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}"
-        body = await self._call("get_database", "GET", path)
-        return Database.model_validate(_key(body, "db"))
+        answer = await self._call("get_database", "GET", path)
+        return answer.parse(_database, answer.get("db"))
 
     async def add_database(self, cluster_id: str, name: str) -> Database:
         path = f"/v2/databases/{_seg(cluster_id)}/dbs"
-        body = await self._call("add_database", "POST", path, json={"name": name})
-        return Database.model_validate(_key(body, "db"))
+        answer = await self._call("add_database", "POST", path, json={"name": name})
+        return answer.parse(_database, answer.get("db"))
 
     async def delete_database(self, cluster_id: str, name: str) -> None:
         await self._call("delete_database", "DELETE", f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}")
@@ -150,18 +190,18 @@ class DigitalOceanClient:
     # ---- connection pools -----------------------------------------------------------------------
 
     async def list_pools(self, cluster_id: str) -> list[Pool]:
-        items = await self._get_list("list_pools", f"/v2/databases/{_seg(cluster_id)}/pools", "pools")
-        return _pools.validate_python(items)
+        path = f"/v2/databases/{_seg(cluster_id)}/pools"
+        return await self._get_list("list_pools", path, "pools", _pools)
 
     async def get_pool(self, cluster_id: str, name: str) -> Pool:
         path = f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(name)}"
-        body = await self._call("get_pool", "GET", path)
-        return Pool.model_validate(_key(body, "pool"))
+        answer = await self._call("get_pool", "GET", path)
+        return answer.parse(_pool, answer.get("pool"))
 
     async def add_pool(self, cluster_id: str, pool: PoolSpec) -> Pool:
         path = f"/v2/databases/{_seg(cluster_id)}/pools"
-        body = await self._call("add_pool", "POST", path, json=pool.create_body())
-        return Pool.model_validate(_key(body, "pool"))
+        answer = await self._call("add_pool", "POST", path, json=pool.create_body())
+        return answer.parse(_pool, answer.get("pool"))
 
     async def update_pool(self, cluster_id: str, pool: PoolSpec) -> None:
         """Replace the pool named `pool.name` with exactly `pool` (mode, size, db and user).
@@ -178,21 +218,25 @@ class DigitalOceanClient:
     # ---- transport ------------------------------------------------------------------------------
 
     async def _get_list(
-        self, operation: str, path: str, key: str, *, params: Mapping[str, str] | None = None
-    ) -> list[Any]:
+        self,
+        operation: str,
+        path: str,
+        key: str,
+        adapter: TypeAdapter[list[_T]],
+        *,
+        params: Mapping[str, str] | None = None,
+    ) -> list[_T]:
         """Read a whole list, following `links.pages.next` (on our own base URL only) if it appears."""
-        items: list[Any] = []
+        items: list[_T] = []
         next_path: str | None = path
         next_params: Mapping[str, str] | None = params
         seen: set[str] = set()
         while next_path is not None and next_path not in seen:
             seen.add(next_path)
-            body = await self._call(operation, "GET", next_path, params=next_params)
-            page = body.get(key) or []
-            if not isinstance(page, list):
-                raise UnexpectedError(200, f"the answer's `{key}` is not a list", method="GET", path=path)
+            answer = await self._call(operation, "GET", next_path, params=next_params)
+            page: list[_T] = answer.parse(adapter, answer.body.get(key) or [])
             items.extend(page)
-            next_path, next_params = _next_page(body, path), None
+            next_path, next_params = _next_page(answer.body, path), None
         return items
 
     async def _call(
@@ -203,7 +247,7 @@ class DigitalOceanClient:
         *,
         json: Mapping[str, object] | None = None,
         params: Mapping[str, str] | None = None,
-    ) -> dict[str, Any]:
+    ) -> _Answer:
         ambiguous = False  # an earlier attempt may have reached DigitalOcean without an answer
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self._retry.attempts),
@@ -247,7 +291,7 @@ class DigitalOceanClient:
         *,
         json: Mapping[str, object] | None,
         params: Mapping[str, str] | None,
-    ) -> dict[str, Any]:
+    ) -> _Answer:
         headers = {"Authorization": f"Bearer {self._token.get_secret_value()}"}
         if json is not None:
             headers["Content-Type"] = "application/json"
@@ -277,7 +321,7 @@ class DigitalOceanClient:
         if response.status_code >= 400:
             raise self._error(response, method, path)
         if response.status_code == 204 or not response.content:
-            return {}
+            return _Answer(method, path, response.status_code, {})
         try:
             body = response.json()
         except ValueError as error:
@@ -290,9 +334,13 @@ class DigitalOceanClient:
             ) from error
         if not isinstance(body, dict):
             raise UnexpectedError(
-                response.status_code, "the answer was not a JSON object", method=method, path=path
+                response.status_code,
+                "the answer was not a JSON object",
+                request_id=_request_id(response),
+                method=method,
+                path=path,
             )
-        return body
+        return _Answer(method, path, response.status_code, body)
 
     def _error(self, response: httpx.Response, method: str, path: str) -> ApiError:
         status = response.status_code
@@ -347,12 +395,6 @@ class DigitalOceanClient:
 def _seg(value: str) -> str:
     """A path segment, percent-encoded so that a name can never change the path."""
     return quote(value, safe="")
-
-
-def _key(body: Mapping[str, Any], key: str) -> Any:
-    if key not in body:
-        raise UnexpectedError(200, f"the answer has no `{key}` object")
-    return body[key]
 
 
 def _next_page(body: Mapping[str, Any], path: str) -> str | None:

@@ -11,10 +11,11 @@
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 
 import httpx
-from tenacity import RetryCallState, wait_exponential_jitter
+from tenacity import RetryCallState
 
 from .errors import RateLimited, ServerError
 
@@ -53,7 +54,8 @@ class RetryPolicy:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, RateLimited):
             return max(0.0, error.retry_after)
-        backoff = wait_exponential_jitter(
-            initial=self.backoff_initial, max=self.backoff_max, jitter=self.jitter
-        )
-        return float(backoff(state))
+        # Capped exponential backoff with jitter: initial · 2^(n-1) + U(0, jitter), at most backoff_max.
+        # (Computed here: tenacity's `wait_exponential_jitter` renamed its parameters within 9.x.)
+        exponent = min(state.attempt_number - 1, 32)
+        backoff = self.backoff_initial * 2.0**exponent + random.uniform(0, self.jitter)
+        return min(backoff, self.backoff_max)
