@@ -276,6 +276,9 @@ class DigitalOceanClient:
                 raise OutcomeUnknown(method, path, reason) from error
             raise
         except NOT_SENT as error:
+            if ambiguous and method != "GET":
+                # This attempt never left, but an earlier one may have reached DigitalOcean.
+                raise OutcomeUnknown(method, path, _reason(error)) from error
             raise TransportError(method, path, _reason(error)) from error
         except httpx.TransportError as error:
             if method == "GET":

@@ -2,9 +2,9 @@
 
 - 429: the request was not processed, so any method may be repeated, after the wait DigitalOcean names
   (`retry-after` on a burst limit, else `ratelimit-reset`), as long as that wait is within the bound.
-- 5xx, timeouts and dropped connections: GET, PUT and DELETE are repeated with capped exponential
-  backoff and jitter. PUT replaces the whole pool and DELETE of a gone resource is detected, so both are
-  safe to repeat.
+- 5xx (DigitalOcean's JSON or a proxy's HTML page), timeouts and dropped connections: GET, PUT and
+  DELETE are repeated with capped exponential backoff and jitter. PUT replaces the whole pool and DELETE
+  of a gone resource is detected, so both are safe to repeat.
 - POST is repeated only when it provably never left (the connection could not be opened). Any other
   failure after sending is reported as an unknown outcome, never sent again.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import httpx
 from tenacity import RetryCallState
 
-from .errors import RateLimited, ServerError
+from .errors import ApiError, RateLimited
 
 __all__ = ["NOT_SENT", "RetryPolicy", "is_idempotent"]
 
@@ -48,7 +48,10 @@ class RetryPolicy:
             return True
         if not is_idempotent(method):
             return False
-        return isinstance(error, ServerError | httpx.TransportError)
+        # 5xx, including a proxy's HTML error page (an UnexpectedError): DigitalOcean did not answer.
+        return isinstance(error, httpx.TransportError) or (
+            isinstance(error, ApiError) and error.status >= 500
+        )
 
     def wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
