@@ -1,1 +1,31 @@
-"""store layer."""
+"""The durable store: requests, approvals and the append-only audit log (SQLite or PostgreSQL).
+
+store = Store.from_url(settings.database_url)   # picks aiosqlite / asyncpg itself
+await store.migrate()                            # Alembic, to the newest schema
+"""
+
+from .errors import ActiveRequestExists, StoreError, UnsupportedDatabaseUrl
+from .migrate import migrate_database
+from .records import ACTIVE_STATES, Approval, AuditEvent, EventDraft, Failure, Request, RequestState
+from .store import AddApproval, ApprovalAdded, RequestIdTaken, Store, result_values
+from .url import async_database_url
+
+__all__ = [
+    "ACTIVE_STATES",
+    "ActiveRequestExists",
+    "AddApproval",
+    "Approval",
+    "ApprovalAdded",
+    "AuditEvent",
+    "EventDraft",
+    "Failure",
+    "Request",
+    "RequestIdTaken",
+    "RequestState",
+    "Store",
+    "StoreError",
+    "UnsupportedDatabaseUrl",
+    "async_database_url",
+    "migrate_database",
+    "result_values",
+]

@@ -1,0 +1,129 @@
+"""The store's tables (SQLAlchemy Core). Alembic migrations in `migrations/` create and evolve them.
+
+Times are stored as naive UTC and come back timezone-aware, the same on SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    TypeDecorator,
+    text,
+)
+
+__all__ = ["ACTIVE_STATES_SQL", "approvals", "audit_events", "metadata", "requests"]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# Requests in these states hold their resource (see `records.ACTIVE_STATES`); a partial unique index
+# makes "one live request per resource" a database rule, race-free across processes.
+ACTIVE_STATES_SQL = "state IN ('pending', 'approved', 'executing', 'unknown')"
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out; naive UTC in the column."""
+
+    impl = DateTime(timezone=False)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("the store only takes timezone-aware datetimes")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC)
+
+
+requests = Table(
+    "requests",
+    metadata,
+    Column("id", String(16), primary_key=True),
+    Column("action", String(32), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("resource_key", String(300), nullable=False),
+    Column("cluster_id", String(64), nullable=False),
+    Column("cluster_name", String(255), nullable=False),
+    Column("change", JSON, nullable=False),
+    Column("plan", JSON, nullable=False),
+    Column("requester", String(32), nullable=False),
+    Column("channel", String(32), nullable=False),
+    Column("card_channel", String(32)),
+    Column("card_ts", String(32)),
+    Column("required_approvals", Integer, nullable=False),
+    Column("rejected_by", String(32)),
+    Column("rejection_reason", Text),
+    Column("cancelled_by", String(32)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+    Column("claimed_at", UtcDateTime),
+    Column("claimed_by", String(100)),
+    Column("lease_expires_at", UtcDateTime),
+    Column("finished_at", UtcDateTime),
+    Column("result", JSON),
+    Column("error_message", Text),
+    Column("error_status", Integer),
+    Column("error_request_id", String(100)),
+    Index("ix_requests_state", "state"),
+    Index("ix_requests_cluster_name", "cluster_name"),
+    Index(
+        "uq_requests_active_resource",
+        "resource_key",
+        unique=True,
+        sqlite_where=text(ACTIVE_STATES_SQL),
+        postgresql_where=text(ACTIVE_STATES_SQL),
+    ),
+)
+
+approvals = Table(
+    "approvals",
+    metadata,
+    Column("request_id", String(16), ForeignKey("requests.id"), primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("approved_at", UtcDateTime, nullable=False),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", UtcDateTime, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("actor", String(32), nullable=False),
+    Column("request_id", String(16)),
+    Column("cluster_id", String(64)),
+    Column("cluster_name", String(255)),
+    Column("from_state", String(16)),
+    Column("to_state", String(16)),
+    Column("message", Text, nullable=False),
+    Column("detail", JSON, nullable=False),
+    Index("ix_audit_events_request_id", "request_id"),
+    Index("ix_audit_events_cluster_name", "cluster_name"),
+    Index("ix_audit_events_at", "at"),
+)
