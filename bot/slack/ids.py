@@ -1,0 +1,52 @@
+"""Every action_id, callback_id and block_id the Slack layer uses, in one place.
+
+Listeners match on these and tests build payloads with them; Slack gives each up to 255 characters.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# ---- approval card buttons (value = the request id, nothing else) ----
+APPROVE: Final = "dbops_approve"
+REJECT: Final = "dbops_reject"
+CANCEL: Final = "dbops_cancel"
+CARD_ACTIONS_BLOCK: Final = "dbops_card_actions"
+
+# ---- modals (view callback_ids) ----
+MODAL_CHANGE: Final = "dbops_change"  # create/resize/delete pool, create/drop database
+MODAL_REJECT: Final = "dbops_reject_reason"
+
+# ---- modal input blocks (block_id) and their elements (action_id) ----
+CLUSTER_BLOCK: Final = "cluster_block"
+CLUSTER_SELECT: Final = "cluster_select"
+POOL_BLOCK: Final = "pool_block"
+POOL_INPUT: Final = "pool_input"  # a text input on create, an external select otherwise
+POOL_SELECT: Final = "pool_select"
+DB_BLOCK: Final = "db_block"
+DB_INPUT: Final = "db_input"
+DB_SELECT: Final = "db_select"
+USER_BLOCK: Final = "user_block"
+USER_SELECT: Final = "user_select"
+SIZE_BLOCK: Final = "size_block"
+SIZE_INPUT: Final = "size_input"
+MODE_BLOCK: Final = "mode_block"
+MODE_SELECT: Final = "mode_select"
+CONFIRM_BLOCK: Final = "confirm_block"
+CONFIRM_INPUT: Final = "confirm_input"
+REASON_BLOCK: Final = "reason_block"
+REASON_INPUT: Final = "reason_input"
+
+# The options-load (block_suggestion) handlers, by the element's action_id.
+SELECTS: Final = (CLUSTER_SELECT, POOL_SELECT, DB_SELECT, USER_SELECT)
+
+# Which input block a service-layer `InvalidRequest.field` belongs to.
+FIELD_BLOCKS: Final = {
+    "cluster": CLUSTER_BLOCK,
+    "pool": POOL_BLOCK,
+    "db": DB_BLOCK,
+    "database": DB_BLOCK,
+    "user": USER_BLOCK,
+    "size": SIZE_BLOCK,
+    "mode": MODE_BLOCK,
+}

@@ -1,0 +1,252 @@
+"""The `/pool` and `/db` command language: text → a typed command, or a `UsageError` with the usage line.
+
+Pure: no Slack client, no I/O. Accepts what Slack sends with `should_escape` on or off: `&lt;`, `&gt;`,
+`&amp;` are decoded, `<@U123|name>` and `<#C123|name>` become `name`, `<https://x|label>` becomes `label`
+and `<mailto:a@b|a@b>` becomes `a@b`. Special mentions (`<!channel>`) are kept as typed so that the
+validation (and the escaping on the way back out) sees exactly what the person wrote.
+
+    /pool list <cluster> [public]            /db list <cluster> [public]
+    /pool show <cluster> <pool> [public]     /db create <cluster> <db>
+    /pool create <cluster> <pool> db=<db> size=<n> mode=<mode> [user=<user>]
+    /pool resize <cluster> <pool> size=<n> [mode=<mode>]      /db drop <cluster> <db>
+    /pool delete <cluster> <pool>            /pool help, /db help
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+
+__all__ = [
+    "DB_USAGE",
+    "MODES",
+    "POOL_USAGE",
+    "Command",
+    "Help",
+    "OpenModal",
+    "Read",
+    "ReadKind",
+    "RequestChange",
+    "UsageError",
+    "parse",
+    "usage_for",
+]
+
+MODES = ("session", "transaction", "statement")
+
+POOL_USAGE = (
+    "Usage: `/pool list <cluster> [public]` · `/pool show <cluster> <pool> [public]` · "
+    "`/pool create <cluster> <pool> db=<db> size=<n> mode=<session|transaction|statement> [user=<user>]` · "
+    "`/pool resize <cluster> <pool> size=<n> [mode=<mode>]` · `/pool delete <cluster> <pool>` · "
+    "`/pool help`. Create, resize or delete with no arguments opens a form."
+)
+DB_USAGE = (
+    "Usage: `/db list <cluster> [public]` · `/db create <cluster> <db>` · `/db drop <cluster> <db>` · "
+    "`/db help`. Create or drop with no arguments opens a form."
+)
+
+
+class ReadKind(StrEnum):
+    POOL_LIST = "pool.list"
+    POOL_SHOW = "pool.show"
+    DB_LIST = "db.list"
+
+
+@dataclass(frozen=True)
+class Read:
+    """A read-only question; answered to the asker only unless `public`."""
+
+    kind: ReadKind
+    cluster: str
+    name: str | None = None
+    public: bool = False
+
+
+@dataclass(frozen=True)
+class RequestChange:
+    """A change to submit for approval."""
+
+    change: Change
+
+
+@dataclass(frozen=True)
+class OpenModal:
+    """The verb was given without arguments: open the form for `action`."""
+
+    action: Action
+
+
+@dataclass(frozen=True)
+class Help:
+    command: str  # "/pool" or "/db"
+
+    @property
+    def text(self) -> str:
+        return usage_for(self.command)
+
+
+Command = Read | RequestChange | OpenModal | Help
+
+
+class UsageError(Exception):
+    """The text is not a valid command; `str()` says what is wrong, `usage` is the command's usage line."""
+
+    def __init__(self, problem: str, *, command: str) -> None:
+        self.problem = problem
+        self.command = command
+        self.usage = usage_for(command)
+        super().__init__(problem)
+
+    @property
+    def text(self) -> str:
+        return f"{self.problem}\n{self.usage}"
+
+
+def usage_for(command: str) -> str:
+    return DB_USAGE if command == "/db" else POOL_USAGE
+
+
+# ---- tokens ---------------------------------------------------------------------------------------
+
+_ANGLE = re.compile(r"<([^<>]*)>")
+
+
+def _unwrap(match: re.Match[str]) -> str:
+    inner = match.group(1)
+    if inner.startswith("!"):
+        return match.group(0)  # <!channel>, <!here>, <!subteam^S…>: kept as typed
+    target, _, label = inner.partition("|")
+    if label:
+        return label
+    if target.startswith(("@", "#")):
+        return target[1:]
+    return target.removeprefix("mailto:")
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def tokens(text: str) -> list[str]:
+    """Split on any whitespace, after resolving Slack's `<…>` forms and decoding its entities."""
+    return [_unescape(_ANGLE.sub(_unwrap, token)) for token in text.split()]
+
+
+# ---- grammar --------------------------------------------------------------------------------------
+
+# verb → (positional names, required options, optional options)
+_POOL_VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "list": (("cluster",), (), ()),
+    "show": (("cluster", "pool"), (), ()),
+    "create": (("cluster", "pool"), ("db", "size", "mode"), ("user",)),
+    "resize": (("cluster", "pool"), (), ("size", "mode")),
+    "delete": (("cluster", "pool"), (), ()),
+}
+_DB_VERBS: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "list": (("cluster",), (), ()),
+    "create": (("cluster", "db"), (), ()),
+    "drop": (("cluster", "db"), (), ()),
+}
+_MODAL_ACTIONS = {
+    ("/pool", "create"): Action.POOL_CREATE,
+    ("/pool", "resize"): Action.POOL_RESIZE,
+    ("/pool", "delete"): Action.POOL_DELETE,
+    ("/db", "create"): Action.DB_CREATE,
+    ("/db", "drop"): Action.DB_DROP,
+}
+_READS = {"list", "show"}
+
+
+def parse(command: str, text: str) -> Command:
+    """Parse the text of `/pool` or `/db`; raise `UsageError` for anything that is not a valid command."""
+    command = command.strip().lower()
+    if command not in ("/pool", "/db"):
+        raise UsageError(f"Unknown command {command}.", command="/pool")
+    words = tokens(text)
+    if not words or words[0].lower() in ("help", "-h", "--help", "?"):
+        return Help(command)
+    verb, args = words[0].lower(), words[1:]
+    grammar = (_POOL_VERBS if command == "/pool" else _DB_VERBS).get(verb)
+    if grammar is None:
+        raise UsageError(f"`{command}` has no subcommand `{words[0]}`.", command=command)
+    if not args and (command, verb) in _MODAL_ACTIONS:
+        return OpenModal(_MODAL_ACTIONS[(command, verb)])
+    positional_names, required, optional = grammar
+    positional: list[str] = []
+    options: dict[str, str] = {}
+    public = False
+    for arg in args:
+        key, eq, value = arg.partition("=")
+        if eq:
+            key = key.lower()
+            if key not in required and key not in optional:
+                allowed = ", ".join(f"`{k}=`" for k in (*required, *optional))
+                hint = f" (it takes {allowed})" if allowed else " (it takes no options)"
+                raise UsageError(f"`{command} {verb}` has no option `{key}=`{hint}.", command=command)
+            if key in options:
+                raise UsageError(f"`{key}=` is given twice.", command=command)
+            if not value:
+                raise UsageError(f"`{key}=` needs a value.", command=command)
+            options[key] = value
+        elif verb in _READS and arg.lower() == "public":
+            public = True
+        else:
+            positional.append(arg)
+    if len(positional) < len(positional_names):
+        missing = positional_names[len(positional)]
+        raise UsageError(f"`{command} {verb}` needs a <{missing}>.", command=command)
+    if len(positional) > len(positional_names):
+        extra = " ".join(positional[len(positional_names) :])
+        raise UsageError(f"`{command} {verb}` does not take `{extra}`.", command=command)
+    for key in required:
+        if key not in options:
+            raise UsageError(f"`{command} {verb}` needs `{key}=`.", command=command)
+    named = dict(zip(positional_names, positional, strict=True))
+    return _build(command, verb, named, options, public)
+
+
+def _build(command: str, verb: str, named: dict[str, str], options: dict[str, str], public: bool) -> Command:
+    cluster = named["cluster"]
+    size = _size(options["size"], command) if "size" in options else None
+    mode = _mode(options["mode"], command) if "mode" in options else None
+    if command == "/pool":
+        pool = named.get("pool", "")
+        if verb == "list":
+            return Read(ReadKind.POOL_LIST, cluster, public=public)
+        if verb == "show":
+            return Read(ReadKind.POOL_SHOW, cluster, pool, public=public)
+        if verb == "create":
+            assert size is not None
+            assert mode is not None
+            change: Change = PoolCreate(
+                cluster=cluster, pool=pool, db=options["db"], size=size, mode=mode, user=options.get("user")
+            )
+        elif verb == "resize":
+            if size is None and mode is None:
+                raise UsageError("`/pool resize` needs `size=` or `mode=` (or both).", command=command)
+            change = PoolResize(cluster=cluster, pool=pool, size=size, mode=mode)
+        else:
+            change = PoolDelete(cluster=cluster, pool=pool)
+        return RequestChange(change)
+    if verb == "list":
+        return Read(ReadKind.DB_LIST, cluster, public=public)
+    db = named["db"]
+    return RequestChange(
+        DbCreate(cluster=cluster, db=db) if verb == "create" else DbDrop(cluster=cluster, db=db)
+    )
+
+
+def _size(value: str, command: str) -> int:
+    if not re.fullmatch(r"[0-9]+", value):
+        raise UsageError(f"size must be a whole number, not `{value}`.", command=command)
+    return int(value)
+
+
+def _mode(value: str, command: str) -> str:
+    mode = value.lower()
+    if mode not in MODES:
+        raise UsageError(f"mode must be session, transaction or statement, not `{value}`.", command=command)
+    return mode

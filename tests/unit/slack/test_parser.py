@@ -1,0 +1,188 @@
+"""The command language: every verb, every refusal with its exact sentence, and Slack's escaped forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.ops.changes import Action, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.slack.parser import (
+    DB_USAGE,
+    POOL_USAGE,
+    Help,
+    OpenModal,
+    Read,
+    ReadKind,
+    RequestChange,
+    UsageError,
+    parse,
+    tokens,
+)
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "expected"),
+    [
+        ("/pool", "list prod-pg", Read(ReadKind.POOL_LIST, "prod-pg")),
+        ("/pool", "list prod-pg public", Read(ReadKind.POOL_LIST, "prod-pg", public=True)),
+        ("/pool", "LIST prod-pg PUBLIC", Read(ReadKind.POOL_LIST, "prod-pg", public=True)),
+        ("/pool", "show prod-pg web", Read(ReadKind.POOL_SHOW, "prod-pg", "web")),
+        ("/pool", "show public prod-pg web", Read(ReadKind.POOL_SHOW, "prod-pg", "web", public=True)),
+        (
+            "/pool",
+            "list 9cc10173-e9ea-4176-9dbc-a4cee4c4ff30",
+            Read(ReadKind.POOL_LIST, "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30"),
+        ),
+        ("/db", "list staging-pg", Read(ReadKind.DB_LIST, "staging-pg")),
+        ("/db", "list staging-pg public", Read(ReadKind.DB_LIST, "staging-pg", public=True)),
+    ],
+)
+def test_reads(command: str, text: str, expected: Read) -> None:
+    assert parse(command, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "change"),
+    [
+        (
+            "/pool",
+            "create prod-pg api db=app size=15 mode=transaction",
+            PoolCreate(cluster="prod-pg", pool="api", db="app", size=15, mode="transaction"),
+        ),
+        (
+            "/pool",
+            "create prod-pg api mode=Session size=5 db=orders user=reporting",
+            PoolCreate(cluster="prod-pg", pool="api", db="orders", size=5, mode="session", user="reporting"),
+        ),
+        (
+            "/pool",
+            "create   prod-pg\tapi  DB=app SIZE=1 MODE=statement",
+            PoolCreate(cluster="prod-pg", pool="api", db="app", size=1, mode="statement"),
+        ),
+        ("/pool", "resize prod-pg web size=25", PoolResize(cluster="prod-pg", pool="web", size=25)),
+        (
+            "/pool",
+            "resize prod-pg web mode=session",
+            PoolResize(cluster="prod-pg", pool="web", mode="session"),
+        ),
+        (
+            "/pool",
+            "resize prod-pg web size=30 mode=statement",
+            PoolResize(cluster="prod-pg", pool="web", size=30, mode="statement"),
+        ),
+        ("/pool", "delete staging-pg staging-web", PoolDelete(cluster="staging-pg", pool="staging-web")),
+        ("/db", "create prod-pg billing", DbCreate(cluster="prod-pg", db="billing")),
+        ("/db", "drop prod-pg orders", DbDrop(cluster="prod-pg", db="orders")),
+        # sizes are checked by the service layer (0 is "at least 1" there), not rejected as syntax
+        ("/pool", "resize prod-pg web size=0", PoolResize(cluster="prod-pg", pool="web", size=0)),
+    ],
+)
+def test_changes(command: str, text: str, change: object) -> None:
+    assert parse(command, text) == RequestChange(change)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "action"),
+    [
+        ("/pool", "create", Action.POOL_CREATE),
+        ("/pool", "resize", Action.POOL_RESIZE),
+        ("/pool", "delete", Action.POOL_DELETE),
+        ("/db", "create", Action.DB_CREATE),
+        ("/db", "drop", Action.DB_DROP),
+        ("/db", "  Drop  ", Action.DB_DROP),
+    ],
+)
+def test_a_change_verb_without_arguments_opens_the_form(command: str, text: str, action: Action) -> None:
+    assert parse(command, text) == OpenModal(action)
+
+
+@pytest.mark.parametrize(
+    ("command", "text"), [("/pool", ""), ("/pool", "help"), ("/db", "HELP"), ("/db", "?")]
+)
+def test_help(command: str, text: str) -> None:
+    result = parse(command, text)
+    assert result == Help(command)
+    assert isinstance(result, Help)
+    assert result.text == (POOL_USAGE if command == "/pool" else DB_USAGE)
+
+
+@pytest.mark.parametrize(
+    ("command", "text", "problem"),
+    [
+        ("/pool", "frobnicate prod-pg", "`/pool` has no subcommand `frobnicate`."),
+        ("/db", "resize prod-pg app", "`/db` has no subcommand `resize`."),
+        ("/pool", "list", "`/pool list` needs a <cluster>."),
+        ("/db", "list", "`/db list` needs a <cluster>."),
+        ("/pool", "show prod-pg", "`/pool show` needs a <pool>."),
+        ("/pool", "create prod-pg", "`/pool create` needs a <pool>."),
+        ("/pool", "create prod-pg api size=5 mode=session", "`/pool create` needs `db=`."),
+        ("/pool", "create prod-pg api db=app mode=session", "`/pool create` needs `size=`."),
+        ("/pool", "create prod-pg api db=app size=5", "`/pool create` needs `mode=`."),
+        (
+            "/pool",
+            "create prod-pg api db=app size=5 mode=turbo",
+            "mode must be session, transaction or statement, not `turbo`.",
+        ),
+        (
+            "/pool",
+            "create prod-pg api db=app size=ten mode=session",
+            "size must be a whole number, not `ten`.",
+        ),
+        ("/pool", "resize prod-pg web size=-3", "size must be a whole number, not `-3`."),
+        ("/pool", "resize prod-pg web size=2.5", "size must be a whole number, not `2.5`."),
+        ("/pool", "resize prod-pg web", "`/pool resize` needs `size=` or `mode=` (or both)."),
+        ("/pool", "resize prod-pg web size=5 size=6", "`size=` is given twice."),
+        ("/pool", "resize prod-pg web size=", "`size=` needs a value."),
+        (
+            "/pool",
+            "resize prod-pg web db=app size=5",
+            "`/pool resize` has no option `db=` (it takes `size=`, `mode=`).",
+        ),
+        ("/pool", "delete prod-pg web now", "`/pool delete` does not take `now`."),
+        ("/pool", "delete prod-pg web size=3", "`/pool delete` has no option `size=` (it takes no options)."),
+        ("/db", "drop prod-pg orders extra", "`/db drop` does not take `extra`."),
+        ("/db", "create prod-pg", "`/db create` needs a <db>."),
+        ("/pool", "list prod-pg web", "`/pool list` does not take `web`."),
+        (
+            "/pool",
+            "create prod-pg api public db=app size=1 mode=session",
+            "`/pool create` does not take `public`.",
+        ),
+    ],
+)
+def test_usage_errors_say_what_is_wrong_and_show_the_usage(command: str, text: str, problem: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        parse(command, text)
+    assert str(caught.value) == problem
+    usage = POOL_USAGE if command == "/pool" else DB_USAGE
+    assert caught.value.text == f"{problem}\n{usage}"
+
+
+def test_slack_escaped_forms_are_decoded() -> None:
+    # should_escape on: users, channels and links arrive wrapped; entities always arrive encoded
+    assert tokens(
+        "<@U123ABC|reporting> <#C0456|prod-pg> <http://prod-pg.io|prod-pg.io> <mailto:a@b.c|a@b.c>"
+    ) == [
+        "reporting",
+        "prod-pg",
+        "prod-pg.io",
+        "a@b.c",
+    ]
+    assert tokens("<@U123ABC> <http://x.io>") == ["U123ABC", "http://x.io"]
+    assert tokens("a&amp;b &lt;tag&gt; &amp;lt;") == ["a&b", "<tag>", "&lt;"]
+    assert parse("/pool", "create <#C1|prod-pg> api db=app size=5 mode=session user=<@U9|reporting>") == (
+        RequestChange(
+            PoolCreate(cluster="prod-pg", pool="api", db="app", size=5, mode="session", user="reporting")
+        )
+    )
+
+
+def test_special_mentions_are_kept_as_typed_so_they_are_validated_and_escaped_later() -> None:
+    assert parse("/pool", "show prod-pg <!channel>") == Read(ReadKind.POOL_SHOW, "prod-pg", "<!channel>")
+    assert parse("/pool", "show prod-pg &lt;!channel&gt;") == Read(
+        ReadKind.POOL_SHOW, "prod-pg", "<!channel>"
+    )
+
+
+def test_unknown_command() -> None:
+    with pytest.raises(UsageError, match=r"^Unknown command /pools\.$"):
+        parse("/pools", "list x")
