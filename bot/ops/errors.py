@@ -76,4 +76,12 @@ class UpstreamFailure(OpsError):
 
 
 class OutcomeUnknownError(OpsError):
-    """A write reached DigitalOcean (or may have) without a clear answer: reconcile, never repeat."""
+    """A write reached DigitalOcean (or may have) without a clear answer: reconcile, never repeat.
+
+    `status` and `request_id` are set when DigitalOcean did answer, with a 5xx.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None, request_id: str | None = None) -> None:
+        self.status = status
+        self.request_id = request_id
+        super().__init__(message)

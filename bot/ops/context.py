@@ -1,0 +1,97 @@
+"""What one operation works with: the client, its call counter and the cluster, with memoised reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.digitalocean import Cluster, DigitalOceanClient, Pool
+
+from .changes import Change
+from .plan import Plan, Snapshot
+from .upstream import Calls
+
+__all__ = ["Context", "Operation", "describe_drift"]
+
+
+@dataclass
+class Context:
+    client: DigitalOceanClient
+    calls: Calls
+    cluster: Cluster
+    _pools: list[Pool] | None = field(default=None, repr=False)
+    _databases: set[str] | None = field(default=None, repr=False)
+
+    async def pools(self) -> list[Pool]:
+        """The cluster's pools, read once per context (until `forget`)."""
+        if self._pools is None:
+            self._pools = await self.calls.read(
+                f"the pools of {self.cluster.name}", self.client.list_pools(self.cluster.id)
+            )
+        return self._pools
+
+    async def databases(self, *, fresh: bool = False) -> set[str]:
+        """The cluster's database names, read once per context (until `forget`).
+
+        Unless `fresh`, the names the cluster listing carries (`db_names`) serve, saving a call; execution
+        always reads them fresh.
+        """
+        if not fresh and self._databases is None and self.cluster.db_names is not None:
+            return set(self.cluster.db_names)
+        if self._databases is None:
+            dbs = await self.calls.read(
+                f"the databases of {self.cluster.name}", self.client.list_databases(self.cluster.id)
+            )
+            self._databases = {db.name for db in dbs}
+        return self._databases
+
+    async def users(self) -> set[str]:
+        users = await self.calls.read(
+            f"the users of {self.cluster.name}", self.client.list_users(self.cluster.id)
+        )
+        return {user.name for user in users}
+
+    def forget(self) -> None:
+        """Drop what was read, so the next read sees DigitalOcean's state after a write."""
+        self._pools = None
+        self._databases = None
+
+
+class Operation(Protocol):
+    """One kind of change: how it is planned, observed, checked, written and described."""
+
+    async def plan(self, ctx: Context, change: Change) -> Plan: ...
+
+    async def observe(self, ctx: Context, plan: Plan) -> Snapshot | None:
+        """The target's state on DigitalOcean now: a snapshot, or None when it does not exist."""
+        ...
+
+    async def check(self, ctx: Context, plan: Plan) -> None:
+        """Rules that must still hold right before the write (capacity); raises `OpsError`."""
+        ...
+
+    async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None: ...
+
+    def done(self, plan: Plan) -> str:
+        """The sentence for a change that took effect."""
+        ...
+
+
+def describe_drift(noun: str, before: Snapshot | None, now: Snapshot | None) -> str:
+    """What changed since the plan was made: "size changed from 10 to 12", "pool web was deleted"."""
+    if before is None and now is not None:
+        return f"{noun} was created"
+    if before is not None and now is None:
+        return f"{noun} was deleted"
+    assert before is not None
+    assert now is not None
+    parts = [
+        f"{key} changed from {_show(before.get(key))} to {_show(now.get(key))}"
+        for key in sorted(before.keys() | now.keys())
+        if before.get(key) != now.get(key)
+    ]
+    return " and ".join(parts) if parts else f"{noun} is unchanged"
+
+
+def _show(value: str | int | None) -> str:
+    return "(none)" if value is None else str(value)

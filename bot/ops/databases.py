@@ -1,0 +1,119 @@
+"""Database operations: create and drop."""
+
+from __future__ import annotations
+
+from .changes import Change, DbCreate, DbDrop
+from .clusters import require_database_management, require_online
+from .context import Context
+from .errors import InvalidRequest
+from .plan import Plan, Snapshot, fingerprint
+from .rules import check_database_name, listing
+
+__all__ = ["DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
+
+DEFAULT_DATABASE = "defaultdb"
+
+
+def _fingerprint(ctx: Context, name: str, before: Snapshot | None) -> str:
+    return fingerprint({"cluster": ctx.cluster.id, "db": name, "before": before})
+
+
+class _DatabaseOperation:
+    async def observe(self, ctx: Context, plan: Plan) -> Snapshot | None:
+        return {"name": plan.target} if plan.target in await ctx.databases(fresh=True) else None
+
+    async def check(self, ctx: Context, plan: Plan) -> None:
+        return None
+
+
+class CreateDatabase(_DatabaseOperation):
+    async def plan(self, ctx: Context, change: Change) -> Plan:
+        assert isinstance(change, DbCreate)
+        require_database_management(ctx.cluster)
+        require_online(ctx.cluster)
+        check_database_name(change.db)
+        if change.db in await ctx.databases():
+            raise InvalidRequest(f"{ctx.cluster.name} already has a database named {change.db}", field="db")
+        return Plan(
+            action=change.action,
+            change=change,
+            cluster_id=ctx.cluster.id,
+            cluster_name=ctx.cluster.name,
+            target=change.db,
+            before=None,
+            after={"name": change.db},
+            fingerprint=_fingerprint(ctx, change.db, None),
+        )
+
+    async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
+        await ctx.calls.write(
+            f"the cluster {ctx.cluster.name}",
+            f"creating database {plan.target} on {ctx.cluster.name}",
+            ctx.client.add_database(ctx.cluster.id, plan.target),
+        )
+
+    def done(self, plan: Plan) -> str:
+        return f"created database {plan.target} on {plan.cluster_name}"
+
+
+class DropDatabase(_DatabaseOperation):
+    def __init__(self, protected: frozenset[str]) -> None:
+        self._protected = protected
+
+    async def check(self, ctx: Context, plan: Plan) -> None:
+        # The policy may have come to protect the database since the request.
+        self._refuse_protected(plan.target)
+
+    def _refuse_protected(self, db: str) -> None:
+        if db == DEFAULT_DATABASE:
+            raise InvalidRequest(
+                f"{DEFAULT_DATABASE} cannot be dropped: DigitalOcean does not allow deleting the default "
+                "database",
+                field="db",
+            )
+        if db in self._protected:
+            raise InvalidRequest(f"database {db} is protected by policy and cannot be dropped", field="db")
+
+    async def plan(self, ctx: Context, change: Change) -> Plan:
+        assert isinstance(change, DbDrop)
+        require_database_management(ctx.cluster)
+        require_online(ctx.cluster)
+        self._refuse_protected(change.db)
+        databases = await ctx.databases()
+        if change.db not in databases:
+            raise InvalidRequest(
+                f'{ctx.cluster.name} has no database named "{change.db}"; its databases are: '
+                f"{listing(databases)}",
+                field="db",
+            )
+        warnings = [f"dropping {change.db} deletes all of its data"]
+        dependent: list[str] = []
+        if ctx.cluster.engine.is_postgres:
+            dependent = sorted(pool.name for pool in await ctx.pools() if pool.db == change.db)
+        if dependent:
+            noun = "pool" if len(dependent) == 1 else "pools"
+            verb = "uses" if len(dependent) == 1 else "use"
+            warnings.append(f"{noun} {', '.join(dependent)} {verb} {change.db} and would break")
+        before: Snapshot = {"name": change.db}
+        return Plan(
+            action=change.action,
+            change=change,
+            cluster_id=ctx.cluster.id,
+            cluster_name=ctx.cluster.name,
+            target=change.db,
+            before=before,
+            after=None,
+            warnings=warnings,
+            dependent_pools=dependent,
+            fingerprint=_fingerprint(ctx, change.db, before),
+        )
+
+    async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
+        await ctx.calls.write(
+            f"database {plan.target} on {ctx.cluster.name}",
+            f"dropping database {plan.target} on {ctx.cluster.name}",
+            ctx.client.delete_database(ctx.cluster.id, plan.target),
+        )
+
+    def done(self, plan: Plan) -> str:
+        return f"dropped database {plan.target} on {plan.cluster_name}"

@@ -1,0 +1,257 @@
+"""Connection pool operations: create, resize (size and/or mode) and delete."""
+
+from __future__ import annotations
+
+from bot.digitalocean import Pool, PoolMode, PoolSpec
+
+from .capacity import check_fits, cluster_capacity, used_by_pools
+from .changes import Change, PoolCreate, PoolDelete, PoolResize
+from .clusters import require_online, require_postgres
+from .context import Context
+from .errors import InvalidRequest
+from .plan import Capacity, Plan, Snapshot, fingerprint
+from .rules import check_pool_name, check_size, listing, parse_mode
+
+__all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
+
+
+def pool_snapshot(pool: Pool) -> Snapshot:
+    """What a plan shows of a pool (never its connection details)."""
+    return {"size": pool.size, "mode": pool.mode.value, "db": pool.db, "user": pool.user}
+
+
+def find_pool(pools: list[Pool], name: str) -> Pool | None:
+    return next((pool for pool in pools if pool.name == name), None)
+
+
+def pool_capacity(ctx: Context, pools: list[Pool]) -> Capacity | None:
+    total = cluster_capacity(ctx.cluster)
+    return None if total is None else Capacity(total=total, used=used_by_pools(pools))
+
+
+def _existing(ctx: Context, pools: list[Pool], name: str) -> Pool:
+    pool = find_pool(pools, name)
+    if pool is None:
+        raise InvalidRequest(
+            f'{ctx.cluster.name} has no pool named "{name}"; its pools are: {listing(p.name for p in pools)}',
+            field="pool",
+        )
+    return pool
+
+
+def _fingerprint(ctx: Context, plan_target: str, before: Snapshot | None) -> str:
+    return fingerprint({"cluster": ctx.cluster.id, "pool": plan_target, "before": before})
+
+
+def _fit(ctx: Context, pools: list[Pool], name: str, size: int, *, old_size: int = 0) -> Capacity | None:
+    """Capacity after `name` has `size`; refuses a growth that does not fit (a shrink always passes)."""
+    total = cluster_capacity(ctx.cluster)
+    if total is None:
+        return None
+    others = used_by_pools(pools, excluding=name)
+    if size <= old_size:
+        return Capacity(total=total, used=others + size)
+    return check_fits(ctx.cluster.name, total, others, size)
+
+
+def _low_headroom(ctx: Context, after: Capacity | None) -> list[str]:
+    if after is None:
+        return [
+            f"the capacity of {ctx.cluster.name} is unknown (its size {ctx.cluster.size} names no RAM); "
+            "DigitalOcean will check it"
+        ]
+    if after.total and after.left * 10 < after.total:
+        return [
+            f"afterwards only {after.left} of {after.total} backend connections are left on "
+            f"{ctx.cluster.name}"
+        ]
+    return []
+
+
+class _PoolOperation:
+    async def observe(self, ctx: Context, plan: Plan) -> Snapshot | None:
+        pool = find_pool(await ctx.pools(), plan.target)
+        return None if pool is None else pool_snapshot(pool)
+
+    async def check(self, ctx: Context, plan: Plan) -> None:
+        if plan.after is None:
+            return
+        before_size = int(plan.before["size"] or 0) if plan.before else 0
+        _fit(ctx, await ctx.pools(), plan.target, int(plan.after["size"] or 0), old_size=before_size)
+
+
+class CreatePool(_PoolOperation):
+    async def plan(self, ctx: Context, change: Change) -> Plan:
+        assert isinstance(change, PoolCreate)
+        require_postgres(ctx.cluster)
+        require_online(ctx.cluster)
+        check_pool_name(change.pool)
+        mode = parse_mode(change.mode)
+        check_size(change.size)
+        pools = await ctx.pools()
+        if find_pool(pools, change.pool) is not None:
+            raise InvalidRequest(f"{ctx.cluster.name} already has a pool named {change.pool}", field="pool")
+        databases = await ctx.databases()
+        if change.db not in databases:
+            raise InvalidRequest(
+                f'{ctx.cluster.name} has no database named "{change.db}"; its databases are: '
+                f"{listing(databases)}",
+                field="db",
+            )
+        warnings: list[str] = []
+        if change.user is None:
+            warnings.append(f"pool {change.pool} has no user: clients connect as the user they log in with")
+        else:
+            users = await ctx.users()
+            if change.user not in users:
+                raise InvalidRequest(
+                    f'{ctx.cluster.name} has no user named "{change.user}"; its users are: {listing(users)}',
+                    field="user",
+                )
+        after_capacity = _fit(ctx, pools, change.pool, change.size)
+        after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": change.user}
+        return Plan(
+            action=change.action,
+            change=change,
+            cluster_id=ctx.cluster.id,
+            cluster_name=ctx.cluster.name,
+            target=change.pool,
+            before=None,
+            after=after,
+            capacity_before=pool_capacity(ctx, pools),
+            capacity_after=after_capacity,
+            warnings=warnings + _low_headroom(ctx, after_capacity),
+            fingerprint=_fingerprint(ctx, change.pool, None),
+        )
+
+    async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
+        assert plan.after is not None
+        spec = PoolSpec(
+            name=plan.target,
+            mode=PoolMode(str(plan.after["mode"])),
+            size=int(plan.after["size"] or 0),
+            db=str(plan.after["db"]),
+            user=None if plan.after["user"] is None else str(plan.after["user"]),
+        )
+        await ctx.calls.write(
+            f"the cluster {ctx.cluster.name}",
+            f"creating pool {plan.target} on {ctx.cluster.name}",
+            ctx.client.add_pool(ctx.cluster.id, spec),
+        )
+
+    def done(self, plan: Plan) -> str:
+        assert plan.after is not None
+        return (
+            f"created pool {plan.target} on {plan.cluster_name}: {plan.after['mode']}, size "
+            f"{plan.after['size']}, database {plan.after['db']}"
+        )
+
+
+class ResizePool(_PoolOperation):
+    async def plan(self, ctx: Context, change: Change) -> Plan:
+        assert isinstance(change, PoolResize)
+        require_postgres(ctx.cluster)
+        require_online(ctx.cluster)
+        if change.size is None and change.mode is None:
+            raise InvalidRequest("say what to change: a new size, a new mode or both", field="size")
+        mode = parse_mode(change.mode) if change.mode is not None else None
+        if change.size is not None:
+            check_size(change.size)
+        pools = await ctx.pools()
+        pool = _existing(ctx, pools, change.pool)
+        new_size = pool.size if change.size is None else change.size
+        new_mode = pool.mode if mode is None else mode
+        if new_size == pool.size and new_mode is pool.mode:
+            raise InvalidRequest(
+                f"pool {pool.name} already has size {pool.size} and mode {pool.mode.value}; "
+                "nothing to change",
+                field="size" if change.size is not None else "mode",
+            )
+        after_capacity = _fit(ctx, pools, pool.name, new_size, old_size=pool.size)
+        before = pool_snapshot(pool)
+        after = {**before, "size": new_size, "mode": new_mode.value}
+        warnings: list[str] = []
+        if new_mode is not pool.mode:
+            warnings.append(
+                f"pool {pool.name} changes from {pool.mode.value} to {new_mode.value} mode: check that its "
+                "clients work in that mode"
+            )
+        return Plan(
+            action=change.action,
+            change=change,
+            cluster_id=ctx.cluster.id,
+            cluster_name=ctx.cluster.name,
+            target=pool.name,
+            before=before,
+            after=after,
+            capacity_before=pool_capacity(ctx, pools),
+            capacity_after=after_capacity,
+            warnings=warnings + _low_headroom(ctx, after_capacity),
+            fingerprint=_fingerprint(ctx, pool.name, before),
+        )
+
+    async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
+        # PUT replaces the whole pool: send the pool's current db and user along with the new size and mode.
+        assert plan.after is not None
+        assert current is not None
+        spec = PoolSpec(
+            name=plan.target,
+            mode=PoolMode(str(plan.after["mode"])),
+            size=int(plan.after["size"] or 0),
+            db=str(current["db"]),
+            user=None if current["user"] is None else str(current["user"]),
+        )
+        await ctx.calls.write(
+            f"pool {plan.target} on {ctx.cluster.name}",
+            f"resizing pool {plan.target} on {ctx.cluster.name}",
+            ctx.client.update_pool(ctx.cluster.id, spec),
+        )
+
+    def done(self, plan: Plan) -> str:
+        assert plan.before is not None
+        assert plan.after is not None
+        parts = [
+            f"{key} {plan.before[key]} → {plan.after[key]}"
+            for key in ("size", "mode")
+            if plan.before[key] != plan.after[key]
+        ]
+        return f"resized pool {plan.target} on {plan.cluster_name}: {', '.join(parts)}"
+
+
+class DeletePool(_PoolOperation):
+    async def plan(self, ctx: Context, change: Change) -> Plan:
+        assert isinstance(change, PoolDelete)
+        require_postgres(ctx.cluster)
+        require_online(ctx.cluster)
+        pools = await ctx.pools()
+        pool = _existing(ctx, pools, change.pool)
+        before = pool_snapshot(pool)
+        capacity_before = pool_capacity(ctx, pools)
+        capacity_after = (
+            None
+            if capacity_before is None
+            else Capacity(total=capacity_before.total, used=capacity_before.used - pool.size)
+        )
+        return Plan(
+            action=change.action,
+            change=change,
+            cluster_id=ctx.cluster.id,
+            cluster_name=ctx.cluster.name,
+            target=pool.name,
+            before=before,
+            after=None,
+            capacity_before=capacity_before,
+            capacity_after=capacity_after,
+            warnings=[f"clients connected through pool {pool.name} lose their connections"],
+            fingerprint=_fingerprint(ctx, pool.name, before),
+        )
+
+    async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
+        await ctx.calls.write(
+            f"pool {plan.target} on {ctx.cluster.name}",
+            f"deleting pool {plan.target} on {ctx.cluster.name}",
+            ctx.client.delete_pool(ctx.cluster.id, plan.target),
+        )
+
+    def done(self, plan: Plan) -> str:
+        return f"deleted pool {plan.target} on {plan.cluster_name}"

@@ -1,0 +1,69 @@
+"""The request rules that need no DigitalOcean state: names, modes and sizes.
+
+DigitalOcean requires pool names of 3 to 60 characters and documents no character set, so we keep to a
+conservative one: lowercase letters, digits, `-` and `_`, starting with a letter. New database names
+follow the same character set, up to PostgreSQL's 63-character identifier limit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from bot.digitalocean import PoolMode
+from bot.digitalocean.models import POOL_NAME_MAX, POOL_NAME_MIN
+
+from .errors import InvalidRequest
+
+__all__ = [
+    "DB_NAME_MAX",
+    "check_database_name",
+    "check_pool_name",
+    "check_size",
+    "listing",
+    "parse_mode",
+]
+
+DB_NAME_MAX = 63
+_NAME_RE = re.compile(r"[a-z][a-z0-9_-]*")
+_CHARSET = 'may contain only lowercase letters, digits, "-" and "_", and must start with a letter'
+
+
+def check_pool_name(name: str) -> None:
+    if not POOL_NAME_MIN <= len(name) <= POOL_NAME_MAX:
+        raise InvalidRequest(
+            f'pool name "{name}" is {len(name)} characters long; DigitalOcean requires '
+            f"{POOL_NAME_MIN} to {POOL_NAME_MAX}",
+            field="pool",
+        )
+    if not _NAME_RE.fullmatch(name):
+        raise InvalidRequest(f'pool name "{name}" {_CHARSET}', field="pool")
+
+
+def check_database_name(name: str) -> None:
+    if not 1 <= len(name) <= DB_NAME_MAX:
+        raise InvalidRequest(
+            f"a database name must be 1 to {DB_NAME_MAX} characters long, not {len(name)}", field="db"
+        )
+    if not _NAME_RE.fullmatch(name):
+        raise InvalidRequest(f'database name "{name}" {_CHARSET}', field="db")
+
+
+def parse_mode(mode: str) -> PoolMode:
+    try:
+        return PoolMode(mode.strip().lower())
+    except ValueError:
+        raise InvalidRequest(
+            f'mode "{mode}" is not a pool mode; choose session, transaction or statement', field="mode"
+        ) from None
+
+
+def check_size(size: int) -> None:
+    if isinstance(size, bool) or size < 1:
+        raise InvalidRequest(f"size must be a whole number of at least 1, not {size}", field="size")
+
+
+def listing(names: Iterable[str]) -> str:
+    """Names for a sentence: sorted and comma-separated, or "(none)"."""
+    ordered = sorted(names)
+    return ", ".join(ordered) if ordered else "(none)"
