@@ -1,0 +1,244 @@
+"""Rendering: the approval card, its thread lines and the answers to reads, as Block Kit models.
+
+Everything a person or DigitalOcean supplied is escaped (`mrkdwn.escape`) or shown as plain text, so a
+pool named `<!channel>` is shown, never sent as a ping. Blocks are slack_sdk models; callers (and tests)
+render them with `to_dict()`, which checks Slack's per-field limits. The 50-blocks-a-message limit, which
+slack_sdk does not check, is enforced here by `check_message`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.ops.plan import Capacity, Plan, Snapshot
+from bot.store.records import Request, RequestState
+
+from . import ids
+from .mrkdwn import code, escape, mention, mentions
+
+__all__ = [
+    "MAX_MESSAGE_BLOCKS",
+    "MAX_MODAL_BLOCKS",
+    "card_blocks",
+    "card_text",
+    "check_message",
+    "date",
+    "sentence",
+    "state_line",
+]
+
+MAX_MESSAGE_BLOCKS = 50
+MAX_MODAL_BLOCKS = 100
+_MAX_SECTION = 3000
+_MAX_HEADER = 150
+
+
+def sentence(text: str) -> str:
+    """A service-layer message ("size 120 exceeds …") as a sentence: capitalised, with a full stop."""
+    text = text.strip()
+    if not text:
+        return text
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def date(at: datetime) -> str:
+    """A time each reader sees in their own time zone (Slack's date formatting), with a UTC fallback."""
+    fallback = at.strftime("%Y-%m-%d %H:%M UTC")
+    return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _value(value: str | int | None) -> str:
+    return "—" if value is None else code(value)
+
+
+def plan_lines(plan: Plan) -> list[str]:
+    """`before → after` per field that changes (or the whole object on create/delete)."""
+    before: Snapshot = plan.before or {}
+    after: Snapshot = plan.after or {}
+    lines: list[str] = []
+    for key in [*before, *[k for k in after if k not in before]]:
+        if plan.before is None:
+            lines.append(f"• {escape(key)}: {_value(after.get(key))}")
+        elif plan.after is None:
+            lines.append(f"• {escape(key)}: {_value(before.get(key))}")
+        elif before.get(key) != after.get(key):
+            lines.append(f"• {escape(key)}: {_value(before.get(key))} → {_value(after.get(key))}")
+        else:
+            lines.append(f"• {escape(key)}: {_value(before.get(key))} (unchanged)")
+    return lines
+
+
+def capacity_text(before: Capacity | None, after: Capacity | None) -> str | None:
+    if before is None and after is None:
+        return None
+    if before is not None and after is not None:
+        return (
+            f"Backend connections: {before.used} of {before.total} used → {after.used} of {after.total} "
+            f"({after.left} left)"
+        )
+    only = after or before
+    assert only is not None
+    return f"Backend connections: {only.used} of {only.total} used ({only.left} left)"
+
+
+def state_line(request: Request) -> str:
+    """The card's status line; for a finished request it says in so many words how it ended."""
+    state = request.state
+    if state is RequestState.PENDING:
+        missing = request.approvals_missing
+        more = f"{missing} more approval{'s' if missing != 1 else ''}"
+        count = f"{len(request.approvals)} of {request.required_approvals}"
+        return f":hourglass_flowing_sand: *Waiting for {more}* ({count})"
+    if state is RequestState.APPROVED:
+        return ":white_check_mark: *Approved* — the change is about to run."
+    if state is RequestState.EXECUTING:
+        return ":gear: *Running* on DigitalOcean…"
+    if state is RequestState.UNKNOWN:
+        return (
+            ":grey_question: *Outcome unknown* — DigitalOcean gave no clear answer; the bot is reading "
+            "the state back to decide whether the change took effect."
+        )
+    if state is RequestState.SUCCEEDED:
+        return ":white_check_mark: *Succeeded* — the change was made."
+    if state is RequestState.FAILED:
+        return ":x: *Failed* — the change did not succeed."
+    if state is RequestState.REJECTED:
+        who = mention(request.rejected_by) if request.rejected_by else "an approver"
+        reason = f": {escape(request.rejection_reason)}" if request.rejection_reason else ""
+        return f":no_entry_sign: *Rejected* by {who}{reason} — nothing was changed."
+    if state is RequestState.CANCELLED:
+        who = mention(request.cancelled_by) if request.cancelled_by else "the requester"
+        return f":heavy_multiplication_x: *Cancelled* by {who} — nothing was changed."
+    return ":hourglass: *Expired* before it was approved — nothing was changed."
+
+
+def failure_text(request: Request) -> str | None:
+    """The error in plain words, with DigitalOcean's status code and request_id when there is one."""
+    failure = request.failure
+    if failure is None:
+        return None
+    parts = [sentence(escape(failure.message))]
+    if failure.status is not None:
+        parts.append(f"DigitalOcean answered HTTP {failure.status}.")
+    if failure.request_id:
+        parts.append(f"DigitalOcean request_id: {code(failure.request_id)}.")
+    return " ".join(parts)
+
+
+def result_text(request: Request) -> str | None:
+    result = request.result
+    if result is None:
+        return None
+    return sentence(escape(result.message)) if result.message else None
+
+
+def _kind(plan: Plan) -> str:
+    return "Pool" if plan.action.value.startswith("pool.") else "Database"
+
+
+def _when(request: Request) -> str:
+    if request.state is RequestState.PENDING:
+        return f"*Expires*\n{date(request.expires_at)}"
+    if request.state is RequestState.EXPIRED:
+        return f"*Expired*\n{date(request.expires_at)}"
+    return f"*Last change*\n{date(request.finished_at or request.updated_at)}"
+
+
+def card_text(request: Request) -> str:
+    """The notification/fallback text of the card (escaped)."""
+    return f"{request.id}: {escape(request.summary)} — {request.state.value}"
+
+
+def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]:
+    """The approval card: what changes, the plan, who asked, approvals, expiry, buttons while pending."""
+    plan = request.plan
+    blocks: list[Block] = [
+        HeaderBlock(text=_clip(f"{request.id}: {plan.summary}", _MAX_HEADER)),
+        SectionBlock(text=MarkdownTextObject(text=state_line(request))),
+        SectionBlock(
+            fields=[
+                MarkdownTextObject(text=f"*Cluster*\n{escape(plan.cluster_name)}"),
+                MarkdownTextObject(text=f"*{_kind(plan)}*\n{code(plan.target)}"),
+                MarkdownTextObject(text=f"*Requested by*\n{mention(request.requester)}"),
+                MarkdownTextObject(
+                    text=f"*Approvals* ({len(request.approvals)} of {request.required_approvals})\n"
+                    f"{mentions(tuple(request.approvers))}"
+                ),
+                MarkdownTextObject(text=_when(request)),
+            ]
+        ),
+    ]
+    plan_text = "*Plan*\n" + "\n".join(plan_lines(plan) or ["• (no field changes)"])
+    capacity = capacity_text(plan.capacity_before, plan.capacity_after)
+    if capacity:
+        plan_text += f"\n{capacity}"
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(plan_text, _MAX_SECTION))))
+    if plan.dependent_pools:
+        pools = ", ".join(code(p) for p in plan.dependent_pools)
+        blocks.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=_clip(
+                        f":warning: *Pools that use this database (they would break):* {pools}", _MAX_SECTION
+                    )
+                )
+            )
+        )
+    if plan.warnings:
+        warnings = "\n".join(f":warning: {sentence(escape(w))}" for w in plan.warnings)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(warnings, _MAX_SECTION))))
+    outcome = failure_text(request) or result_text(request)
+    if outcome and request.state.is_final:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(outcome, _MAX_SECTION))))
+    if request.state is RequestState.PENDING:
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.CARD_ACTIONS_BLOCK,
+                elements=[
+                    ButtonElement(text="Approve", action_id=ids.APPROVE, value=request.id, style="primary"),
+                    ButtonElement(text="Reject", action_id=ids.REJECT, value=request.id, style="danger"),
+                    ButtonElement(
+                        text="Cancel",
+                        action_id=ids.CANCEL,
+                        value=request.id,
+                        confirm=ConfirmObject(
+                            title="Cancel this request?",
+                            text="Only the person who asked can cancel it.",
+                            confirm="Cancel request",
+                            deny="Keep it",
+                        ),
+                    ),
+                ],
+            )
+        )
+    else:
+        blocks.append(DividerBlock())
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=f"Request {request.id} · {request.state.value}")])
+    )
+    return check_message(blocks)
+
+
+def check_message(blocks: Sequence[Block]) -> list[Block]:
+    """Slack refuses a message with more than 50 blocks, and slack_sdk does not check it: we do."""
+    if len(blocks) > MAX_MESSAGE_BLOCKS:
+        raise ValueError(f"a message can hold {MAX_MESSAGE_BLOCKS} blocks, this one has {len(blocks)}")
+    return list(blocks)
