@@ -144,10 +144,9 @@ def test_user_supplied_names_can_never_ping_anyone() -> None:
     assert "&lt;!channel&gt;" in shown
     assert "<!channel>" not in card_text(req)
     # the header is plain text: shown as typed, never parsed
-    assert render(card_blocks(req))[0]["text"] == {
-        "type": "plain_text",
-        "text": "R-7K3F9Q: resize pool <!channel> on prod-pg",
-    }
+    header = render(card_blocks(req))[0]["text"]
+    assert header["type"] == "plain_text"
+    assert header["text"] == "R-7K3F9Q: resize pool <!channel> on prod-pg"
 
 
 def test_a_very_long_name_still_renders_within_slacks_limits() -> None:
