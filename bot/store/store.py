@@ -55,11 +55,14 @@ class AddApproval(StrEnum):
 class ApprovalAdded:
     """The result of `Store.add_approval`: what happened, and the request as it is now."""
 
-    __slots__ = ("request", "status")
+    __slots__ = ("events", "request", "status")
 
-    def __init__(self, status: AddApproval, request: Request | None) -> None:
+    def __init__(
+        self, status: AddApproval, request: Request | None, events: tuple[AuditEvent, ...] = ()
+    ) -> None:
         self.status = status
         self.request = request
+        self.events = events
 
 
 class Store:
@@ -115,7 +118,7 @@ class Store:
 
     # --- requests ---------------------------------------------------------------------------------
 
-    async def insert_request(self, request: Request, event: EventDraft) -> Request:
+    async def insert_request(self, request: Request, event: EventDraft) -> tuple[Request, AuditEvent]:
         """Store a new request with its `submitted` event.
 
         Raises `ActiveRequestExists` if a live request already holds the resource (also when two
@@ -127,7 +130,7 @@ class Store:
                 if existing is not None:
                     raise ActiveRequestExists(existing)
                 await conn.execute(insert(requests).values(**_request_row(request)))
-                await self._append(conn, event, request, None, request.state, request.created_at)
+                stored = await self._append(conn, event, request, None, request.state, request.created_at)
         except IntegrityError:
             async with self._read() as conn:
                 existing = await self._active_for(conn, request.resource_key)
@@ -137,7 +140,7 @@ class Store:
             if taken is not None:
                 raise RequestIdTaken(f"request id {request.id} is already in use.") from None
             raise
-        return request
+        return request, stored
 
     async def get(self, request_id: str) -> Request | None:
         async with self._read() as conn:
@@ -172,7 +175,7 @@ class Store:
         event: EventDraft,
         values: Mapping[str, Any] | None = None,
         expired_by: datetime | None = None,
-    ) -> Request | None:
+    ) -> tuple[Request, AuditEvent] | None:
         """Move the request from `from_state` to `to_state` if, and only if, it is still in `from_state`.
 
         One conditional UPDATE plus the audit event, in one transaction. Returns the updated request, or
@@ -195,8 +198,7 @@ class Store:
                 return None
             request = await self._get(conn, request_id)
             assert request is not None
-            await self._append(conn, event, request, from_state, to_state, at)
-            return request
+            return request, await self._append(conn, event, request, from_state, to_state, at)
 
     async def add_approval(self, request_id: str, user: str, at: datetime) -> ApprovalAdded:
         """Count `user`'s approval once; the approval that completes the count moves it to `approved`.
@@ -246,7 +248,7 @@ class Store:
                 message=f"{user} approved ({count} of {required}).",
                 detail={"count": count, "required": required},
             )
-            await self._append(conn, vote, request, RequestState.PENDING, None, at)
+            events = [await self._append(conn, vote, request, RequestState.PENDING, None, at)]
             if reached:
                 done = EventDraft(
                     kind="approved",
@@ -254,8 +256,11 @@ class Store:
                     message=f"{request_id} has all {required} approvals it needs.",
                     detail={"approvers": request.approvers},
                 )
-                await self._append(conn, done, request, RequestState.PENDING, RequestState.APPROVED, at)
-            return ApprovalAdded(AddApproval.APPROVED if reached else AddApproval.COUNTED, request)
+                events.append(
+                    await self._append(conn, done, request, RequestState.PENDING, RequestState.APPROVED, at)
+                )
+            status = AddApproval.APPROVED if reached else AddApproval.COUNTED
+            return ApprovalAdded(status, request, tuple(events))
 
     async def set_card(self, request_id: str, channel: str, ts: str, *, at: datetime) -> Request | None:
         """Remember where the request's Slack card is (no state change, no audit event)."""
@@ -279,10 +284,10 @@ class Store:
         request: Request | None = None,
         cluster_id: str | None = None,
         cluster_name: str | None = None,
-    ) -> None:
+    ) -> AuditEvent:
         """Record an event that changes no state (a refused request, a failed reconciliation, …)."""
         async with self._write() as conn:
-            await self._append(
+            return await self._append(
                 conn, event, request, None, None, at, cluster_id=cluster_id, cluster_name=cluster_name
             )
 
@@ -367,21 +372,27 @@ class Store:
         *,
         cluster_id: str | None = None,
         cluster_name: str | None = None,
-    ) -> None:
-        await conn.execute(
-            insert(audit_events).values(
-                at=at,
-                kind=event.kind,
-                actor=event.actor,
-                request_id=request.id if request else None,
-                cluster_id=request.cluster_id if request else cluster_id,
-                cluster_name=request.cluster_name if request else cluster_name,
-                from_state=from_state.value if from_state else None,
-                to_state=to_state.value if to_state else None,
-                message=event.message,
-                detail=event.detail,
-            )
+    ) -> AuditEvent:
+        stored = AuditEvent(
+            id=0,
+            at=at,
+            kind=event.kind,
+            actor=event.actor,
+            request_id=request.id if request else None,
+            cluster_id=request.cluster_id if request else cluster_id,
+            cluster_name=request.cluster_name if request else cluster_name,
+            from_state=from_state,
+            to_state=to_state,
+            message=event.message,
+            detail=event.detail,
         )
+        row = stored.model_dump(exclude={"id"})
+        row["from_state"] = from_state.value if from_state else None
+        row["to_state"] = to_state.value if to_state else None
+        result = await conn.execute(insert(audit_events).values(**row))
+        key = result.inserted_primary_key
+        assert key is not None
+        return stored.model_copy(update={"id": key[0]})
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

@@ -1,0 +1,551 @@
+"""The approval engine: who may ask and approve, when a change runs (exactly once), and the audit trail.
+
+It knows nothing of Slack or HTTP. Every state change is a conditional update in the store, so concurrent
+clicks, Slack's retries and several bot processes sharing one PostgreSQL never run a request twice:
+
+    pending ──approve (enough)──▶ approved ──claim──▶ executing ──▶ succeeded | failed
+       │                                                  └──▶ unknown ──reconcile──▶ succeeded | failed
+       └──▶ rejected | cancelled | expired
+
+A claimed request carries a lease (`execution_timeout` + `lease_grace`). The executor gives up on the
+service layer before its lease ends (the request becomes `unknown` and is reconciled), so `recover()`
+may safely reconcile any request whose lease has passed: its executor is gone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime, timedelta
+
+from bot.metrics import Metrics
+from bot.ops.changes import Action, Change, DbDrop
+from bot.ops.errors import OpsError, OutcomeUnknownError, UpstreamFailure
+from bot.ops.plan import ExecutionResult, Outcome
+from bot.store import (
+    ActiveRequestExists,
+    AddApproval,
+    AuditEvent,
+    EventDraft,
+    Failure,
+    Request,
+    RequestIdTaken,
+    RequestState,
+    Store,
+    result_values,
+)
+from bot.store.records import new_request_id
+
+from .errors import (
+    ChannelNotAllowed,
+    DuplicateRequest,
+    NotAllowed,
+    NotPending,
+    ProtectedDatabase,
+    RequestNotFound,
+    RequestRefused,
+    describe_state,
+)
+from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
+from .policy import GroupResolver, Policy
+from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
+
+__all__ = ["SYSTEM_ACTOR", "ApprovalEngine"]
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "dbops"
+"""The actor of events the bot itself causes (claims, results, expiry, recovery)."""
+
+_EXPORT_PAGE = 500
+
+
+class ApprovalEngine:
+    """The one entry point of the workflow; share one instance per process."""
+
+    def __init__(
+        self,
+        store: Store,
+        service: ChangeService,
+        policy: Policy,
+        resolver: GroupResolver,
+        *,
+        clock: Clock = utc_now,
+        notifier: Notifier | None = None,
+        metrics: Metrics | None = None,
+        execution_timeout: timedelta = timedelta(minutes=5),
+        lease_grace: timedelta = timedelta(minutes=1),
+        instance: str | None = None,
+    ) -> None:
+        self.store = store
+        self.policy = policy
+        self._service = service
+        self._groups = resolver
+        self._clock = clock
+        self._notifier: Notifier = notifier or SilentNotifier()
+        self._metrics = metrics
+        self._execution_timeout = execution_timeout
+        self._lease = execution_timeout + lease_grace
+        self.instance = instance or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+    # --- asking -------------------------------------------------------------------------------------
+
+    async def submit(self, change: Change, requester: str, channel: str) -> Request:
+        """Plan the change and open a pending request for it.
+
+        Raises `ChannelNotAllowed`, `RequestRefused` (the service layer's sentence), `ProtectedDatabase`
+        or `DuplicateRequest` (naming the live request for the same resource).
+        """
+        now = self._clock()
+        if not self.policy.channel_allowed(channel):
+            await self._refused(
+                requester, f"{requester} asked in channel {channel}, which is not allowed.", now
+            )
+            raise ChannelNotAllowed(channel, self.policy.channels)
+        try:
+            plan = await self._service.plan(change)
+        except OpsError as error:
+            await self._refused(requester, f"Refused for {requester}: {error}", now, change=change)
+            raise RequestRefused(str(error), field=getattr(error, "field", None)) from None
+        if isinstance(change, DbDrop) and self.policy.is_protected(change.db):
+            await self._refused(
+                requester, f"Refused for {requester}: {change.db} is protected.", now, change=change
+            )
+            raise ProtectedDatabase(change.db, plan.cluster_name)
+
+        required = self.policy.required_approvals(plan.action, plan.cluster_name)
+        for _ in range(5):
+            request = Request(
+                id=new_request_id(),
+                action=plan.action,
+                change=change,
+                plan=plan,
+                resource_key=plan.resource_key,
+                cluster_id=plan.cluster_id,
+                cluster_name=plan.cluster_name,
+                state=RequestState.PENDING,
+                requester=requester,
+                channel=channel,
+                required_approvals=required,
+                created_at=now,
+                updated_at=now,
+                expires_at=now + timedelta(minutes=self.policy.request_ttl_minutes),
+            )
+            event = EventDraft(
+                kind="submitted",
+                actor=requester,
+                message=f"{requester} asked to {plan.summary} ({required} approval(s) needed).",
+                detail={"change": request.change.model_dump(mode="json"), "fingerprint": plan.fingerprint},
+            )
+            try:
+                stored, audit = await self.store.insert_request(request, event)
+            except RequestIdTaken:
+                continue
+            except ActiveRequestExists as clash:
+                existing = await self.store.get(clash.existing_id)
+                if existing is None or existing.state.is_final:
+                    continue  # it finished in between: try again
+                await self._refused(
+                    requester,
+                    f"Refused for {requester}: {existing.id} already asks for it.",
+                    now,
+                    change=change,
+                )
+                raise DuplicateRequest(existing) from None
+            await self._changed(stored, audit)
+            return stored
+        raise RuntimeError("could not store the request after 5 attempts")
+
+    async def set_card(self, request_id: str, channel: str, ts: str) -> Request:
+        """Remember where the request's Slack card was posted."""
+        request = await self.store.set_card(request_id, channel, ts, at=self._clock())
+        if request is None:
+            raise RequestNotFound(request_id)
+        return request
+
+    # --- deciding -----------------------------------------------------------------------------------
+
+    async def is_approver(self, user: str, action: Action, cluster_name: str) -> bool:
+        """Whether the policy lets `user` approve `action` on `cluster_name` (groups expanded)."""
+        return await self.policy.is_approver(user, action, cluster_name, self._groups)
+
+    async def approve(self, request_id: str, user: str) -> ApprovalOutcome:
+        """Count `user`'s approval. The approval that completes the count also runs the change (once),
+        and the outcome then carries the executed request. Raises only `RequestNotFound`."""
+        request = await self.get(request_id)
+        if request.state is not RequestState.PENDING:
+            return ApprovalOutcome(ApprovalStatus.NOT_PENDING, request, describe_state(request))
+        now = self._clock()
+        if request.expires_at <= now:
+            expired = await self._expire(request, now)
+            return ApprovalOutcome(ApprovalStatus.NOT_PENDING, expired, describe_state(expired))
+        if user == request.requester and not self.policy.allow_self_approval:
+            return ApprovalOutcome(
+                ApprovalStatus.NOT_ALLOWED,
+                request,
+                f"You asked for {request.id}, so someone else has to approve it.",
+            )
+        if not await self.is_approver(user, request.action, request.cluster_name):
+            return ApprovalOutcome(
+                ApprovalStatus.NOT_ALLOWED,
+                request,
+                f"You are not an approver for {request.action.value} on {request.cluster_name}.",
+            )
+
+        added = await self.store.add_approval(request_id, user, now)
+        current = added.request
+        if current is None:
+            raise RequestNotFound(request_id)
+        for event in added.events:
+            await self._changed(current, event)
+        match added.status:
+            case AddApproval.DUPLICATE:
+                return ApprovalOutcome(
+                    ApprovalStatus.ALREADY_APPROVED,
+                    current,
+                    f"You have already approved {current.id}; it needs "
+                    f"{current.approvals_missing} more approval(s).",
+                )
+            case AddApproval.COUNTED:
+                return ApprovalOutcome(
+                    ApprovalStatus.COUNTED,
+                    current,
+                    f"Your approval of {current.id} is counted; it needs "
+                    f"{current.approvals_missing} more approval(s).",
+                )
+            case AddApproval.EXPIRED:
+                expired = await self._expire(current, now)
+                return ApprovalOutcome(ApprovalStatus.NOT_PENDING, expired, describe_state(expired))
+            case AddApproval.APPROVED:
+                final = await self.execute(request_id)
+                return ApprovalOutcome(ApprovalStatus.APPROVED, final, describe_result(final))
+            case _:
+                return ApprovalOutcome(ApprovalStatus.NOT_PENDING, current, describe_state(current))
+
+    async def reject(self, request_id: str, user: str, reason: str | None = None) -> Request:
+        """An approver ends a pending request. Raises `NotAllowed` or `NotPending`."""
+        request = await self._pending(request_id)
+        if not await self.is_approver(user, request.action, request.cluster_name):
+            raise NotAllowed(
+                f"Only approvers of {request.action.value} on {request.cluster_name} "
+                f"can reject {request.id}.",
+                request=request,
+            )
+        reason = (reason or "").strip() or None
+        message = f"{user} rejected {request.id}" + (f": {reason}" if reason else ".")
+        return await self._finish_pending(
+            request,
+            RequestState.REJECTED,
+            EventDraft(kind="rejected", actor=user, message=message, detail={"reason": reason}),
+            {"rejected_by": user, "rejection_reason": reason},
+        )
+
+    async def cancel(self, request_id: str, user: str) -> Request:
+        """The requester withdraws a pending request. Raises `NotAllowed` or `NotPending`."""
+        request = await self._pending(request_id)
+        if user != request.requester:
+            raise NotAllowed(
+                f"Only {request.requester}, who asked for {request.id}, can cancel it.", request=request
+            )
+        return await self._finish_pending(
+            request,
+            RequestState.CANCELLED,
+            EventDraft(kind="cancelled", actor=user, message=f"{user} cancelled {request.id}."),
+            {"cancelled_by": user},
+        )
+
+    async def sweep_expired(self) -> list[Request]:
+        """Expire every pending request past its expiry (call periodically); returns those it expired."""
+        now = self._clock()
+        expired = []
+        for request in await self.store.list_requests([RequestState.PENDING]):
+            if request.expires_at <= now:
+                done = await self._expire(request, now)
+                if done.state is RequestState.EXPIRED:
+                    expired.append(done)
+        return expired
+
+    # --- running ------------------------------------------------------------------------------------
+
+    async def execute(self, request_id: str) -> Request:
+        """Claim an approved request and carry it out. Safe to call from anywhere, any number of times:
+        only the caller whose claim (approved → executing) succeeds calls the service layer."""
+        now = self._clock()
+        claimed = await self.store.transition(
+            request_id,
+            RequestState.APPROVED,
+            RequestState.EXECUTING,
+            at=now,
+            event=EventDraft(
+                kind="executing",
+                actor=SYSTEM_ACTOR,
+                message=f"Carrying out {request_id}.",
+                detail={"instance": self.instance},
+            ),
+            values={"claimed_at": now, "claimed_by": self.instance, "lease_expires_at": now + self._lease},
+        )
+        if claimed is None:
+            return await self.get(request_id)
+        request, event = claimed
+        await self._changed(request, event)
+
+        started = time.monotonic()
+        try:
+            async with asyncio.timeout(self._execution_timeout.total_seconds()):
+                result = await self._service.execute(request.plan)
+        except OutcomeUnknownError as error:
+            final = await self._to_unknown(request, str(error))
+        except OpsError as error:
+            status = error.status if isinstance(error, UpstreamFailure) else None
+            upstream_id = error.request_id if isinstance(error, UpstreamFailure) else None
+            final = await self._settle(
+                request,
+                RequestState.EXECUTING,
+                None,
+                Failure(message=str(error), status=status, request_id=upstream_id),
+                kind="failed",
+            )
+        except TimeoutError:
+            final = await self._to_unknown(
+                request, f"DigitalOcean gave no answer within {self._execution_timeout.total_seconds():.0f}s."
+            )
+        except Exception:
+            log.exception("the service layer failed unexpectedly", extra={"request_id": request.id})
+            final = await self._to_unknown(request, "The change was interrupted by an unexpected error.")
+        else:
+            final = await self._settle_result(request, RequestState.EXECUTING, result, kind="executed")
+        if self._metrics is not None:
+            self._metrics.execution_latency.labels(request.action.value).observe(time.monotonic() - started)
+        return final
+
+    async def recover(self) -> list[Request]:
+        """Finish what a crash interrupted, without ever repeating a change: requests `executing` past
+        their lease and `unknown` ones are reconciled from DigitalOcean's state; `approved` ones that were
+        never claimed are executed. Call at start-up and periodically; returns the requests it handled."""
+        now = self._clock()
+        handled: list[Request] = []
+        for request in await self.store.list_requests([RequestState.EXECUTING]):
+            if request.lease_expires_at is not None and request.lease_expires_at > now:
+                continue  # its executor may still be at work
+            moved = await self.store.transition(
+                request.id,
+                RequestState.EXECUTING,
+                RequestState.UNKNOWN,
+                at=now,
+                event=EventDraft(
+                    kind="interrupted",
+                    actor=SYSTEM_ACTOR,
+                    message=f"{request.id} was interrupted while being carried out; checking DigitalOcean "
+                    "instead of repeating it.",
+                    detail={"claimed_by": request.claimed_by},
+                ),
+            )
+            if moved is not None:
+                await self._changed(*moved)
+        for request in await self.store.list_requests([RequestState.UNKNOWN]):
+            handled.append(await self._reconcile(request))
+        for request in await self.store.list_requests([RequestState.APPROVED]):
+            handled.append(await self.execute(request.id))
+        return handled
+
+    # --- reading --------------------------------------------------------------------------------------
+
+    async def get(self, request_id: str) -> Request:
+        request = await self.store.get(request_id)
+        if request is None:
+            raise RequestNotFound(request_id)
+        return request
+
+    async def list_pending(self) -> list[Request]:
+        """Pending requests, oldest first."""
+        return await self.store.list_requests([RequestState.PENDING])
+
+    async def audit(self, request_id: str) -> list[AuditEvent]:
+        """Every event of one request, in order."""
+        return await self.store.events(request_id=request_id)
+
+    async def cluster_audit(
+        self, cluster: str, *, since: datetime | None = None, until: datetime | None = None
+    ) -> list[AuditEvent]:
+        """Every event on one cluster (its name or id), in order; `until` is exclusive."""
+        return await self.store.events(cluster=cluster, since=since, until=until)
+
+    async def export_jsonl(
+        self, since: datetime | None = None, until: datetime | None = None, cluster: str | None = None
+    ) -> AsyncIterator[str]:
+        """The audit log as JSON lines (each ending in a newline), oldest first, read page by page."""
+        after = 0
+        while True:
+            page = await self.store.events(
+                cluster=cluster, since=since, until=until, after_id=after, limit=_EXPORT_PAGE
+            )
+            for event in page:
+                yield json.dumps(event.model_dump(mode="json"), sort_keys=True) + "\n"
+            if len(page) < _EXPORT_PAGE:
+                return
+            after = page[-1].id
+
+    # --- internals ------------------------------------------------------------------------------------
+
+    async def _pending(self, request_id: str) -> Request:
+        request = await self.get(request_id)
+        if request.state is not RequestState.PENDING:
+            raise NotPending(request)
+        now = self._clock()
+        if request.expires_at <= now:
+            raise NotPending(await self._expire(request, now))
+        return request
+
+    async def _finish_pending(
+        self, request: Request, to: RequestState, event: EventDraft, values: dict[str, object]
+    ) -> Request:
+        now = self._clock()
+        moved = await self.store.transition(
+            request.id, RequestState.PENDING, to, at=now, event=event, values={**values, "finished_at": now}
+        )
+        if moved is None:
+            raise NotPending(await self.get(request.id))
+        await self._changed(*moved)
+        return moved[0]
+
+    async def _expire(self, request: Request, now: datetime) -> Request:
+        moved = await self.store.transition(
+            request.id,
+            RequestState.PENDING,
+            RequestState.EXPIRED,
+            at=now,
+            expired_by=now,
+            values={"finished_at": now},
+            event=EventDraft(
+                kind="expired",
+                actor=SYSTEM_ACTOR,
+                message=f"{request.id} expired without enough approvals "
+                f"({len(request.approvals)} of {request.required_approvals}).",
+            ),
+        )
+        if moved is None:
+            return await self.get(request.id)
+        await self._changed(*moved)
+        return moved[0]
+
+    async def _to_unknown(self, request: Request, why: str) -> Request:
+        moved = await self.store.transition(
+            request.id,
+            RequestState.EXECUTING,
+            RequestState.UNKNOWN,
+            at=self._clock(),
+            event=EventDraft(kind="unknown", actor=SYSTEM_ACTOR, message=f"{why} Checking DigitalOcean."),
+        )
+        if moved is None:
+            return await self._late(request, why)
+        await self._changed(*moved)
+        return await self._reconcile(moved[0])
+
+    async def _reconcile(self, request: Request) -> Request:
+        try:
+            result = await self._service.reconcile(request.plan)
+        except Exception as error:
+            log.warning(
+                "reconciliation failed; will retry", extra={"request_id": request.id, "error": repr(error)}
+            )
+            event = await self.store.append_event(
+                EventDraft(
+                    kind="reconcile_failed",
+                    actor=SYSTEM_ACTOR,
+                    message=f"Could not check {request.id} on DigitalOcean yet; will try again.",
+                    detail={"error": str(error)},
+                ),
+                at=self._clock(),
+                request=request,
+            )
+            await self._changed(request, event)
+            return request
+        return await self._settle_result(request, RequestState.UNKNOWN, result, kind="reconciled")
+
+    async def _settle_result(
+        self, request: Request, from_state: RequestState, result: ExecutionResult, *, kind: str
+    ) -> Request:
+        if result.outcome is Outcome.APPLIED:
+            return await self._settle(request, from_state, result, None, kind=kind)
+        return await self._settle(request, from_state, result, Failure(message=result.message), kind=kind)
+
+    async def _settle(
+        self,
+        request: Request,
+        from_state: RequestState,
+        result: ExecutionResult | None,
+        failure: Failure | None,
+        *,
+        kind: str,
+    ) -> Request:
+        now = self._clock()
+        to = RequestState.FAILED if failure else RequestState.SUCCEEDED
+        said = failure.message if failure else (result.message if result else "")
+        detail: dict[str, object] = {"outcome": result.outcome.value if result else None}
+        if failure is not None:
+            detail |= {"status": failure.status, "do_request_id": failure.request_id}
+        moved = await self.store.transition(
+            request.id,
+            from_state,
+            to,
+            at=now,
+            values={**result_values(result, failure), "finished_at": now},
+            event=EventDraft(
+                kind=kind,
+                actor=SYSTEM_ACTOR,
+                message=f"{request.id} {'failed' if failure else 'succeeded'}: {said}",
+                detail=detail,
+            ),
+        )
+        if moved is None:
+            return await self._late(request, said)
+        await self._changed(*moved)
+        return moved[0]
+
+    async def _late(self, request: Request, said: str) -> Request:
+        """A result for a request someone else already settled (e.g. reconciled after our lease)."""
+        current = await self.get(request.id)
+        log.warning("late result ignored", extra={"request_id": request.id, "state": current.state.value})
+        await self.store.append_event(
+            EventDraft(
+                kind="late_result",
+                actor=SYSTEM_ACTOR,
+                message=f"A late result for {request.id} was ignored, "
+                f"it is already {current.state.value}: {said}",
+            ),
+            at=self._clock(),
+            request=current,
+        )
+        return current
+
+    async def _refused(
+        self, requester: str, message: str, at: datetime, *, change: Change | None = None
+    ) -> None:
+        await self.store.append_event(
+            EventDraft(
+                kind="refused",
+                actor=requester,
+                message=message,
+                detail={"change": change.model_dump(mode="json")} if change is not None else {},
+            ),
+            at=at,
+            cluster_name=change.cluster if change is not None else None,
+        )
+
+    async def _changed(self, request: Request, event: AuditEvent) -> None:
+        log.info(
+            event.message,
+            extra={"request_id": request.id, "event": event.kind, "state": request.state.value},
+        )
+        if event.to_state is not None and self._metrics is not None:
+            self._metrics.requests.labels(request.action.value, event.to_state.value).inc()
+        try:
+            await self._notifier.request_changed(request, event)
+        except Exception:
+            log.exception("the notifier failed", extra={"request_id": request.id, "event": event.kind})

@@ -1,0 +1,106 @@
+"""The engine's refusals. Each `str()` is one sentence the Slack layer can show as it is.
+
+WorkflowError
+├── RequestNotFound     no request has that id
+├── ChannelNotAllowed   commands are not accepted in that channel
+├── RequestRefused      the service layer refused the change (invalid, unknown cluster, capacity, …)
+├── ProtectedDatabase   the policy protects that database
+├── DuplicateRequest    a live request already targets the resource (`existing` is that request)
+├── NotAllowed          that person may not do that to that request
+└── NotPending          the request has moved on (`request.state` says where)
+"""
+
+from __future__ import annotations
+
+from bot.store import Request
+
+__all__ = [
+    "ChannelNotAllowed",
+    "DuplicateRequest",
+    "NotAllowed",
+    "NotPending",
+    "ProtectedDatabase",
+    "RequestNotFound",
+    "RequestRefused",
+    "WorkflowError",
+]
+
+
+class WorkflowError(Exception):
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class RequestNotFound(WorkflowError):
+    def __init__(self, request_id: str) -> None:
+        self.request_id = request_id
+        super().__init__(f"There is no request {request_id}.")
+
+
+class ChannelNotAllowed(WorkflowError):
+    def __init__(self, channel: str, allowed: list[str]) -> None:
+        self.channel = channel
+        self.allowed = allowed
+        where = ", ".join(f"<#{c}>" for c in allowed)
+        super().__init__(f"Database changes are not accepted in this channel; ask in {where}.")
+
+
+class RequestRefused(WorkflowError):
+    """The service layer refused the change; `field` names the input at fault, when it knows."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        self.field = field
+        super().__init__(message)
+
+
+class ProtectedDatabase(WorkflowError):
+    def __init__(self, database: str, cluster_name: str) -> None:
+        self.database = database
+        super().__init__(
+            f"Database {database} on {cluster_name} is protected by policy and cannot be dropped."
+        )
+
+
+class DuplicateRequest(WorkflowError):
+    def __init__(self, existing: Request) -> None:
+        self.existing = existing
+        super().__init__(f"{existing.id} already asks to {existing.summary}.")
+
+
+class NotAllowed(WorkflowError):
+    def __init__(self, message: str, *, request: Request) -> None:
+        self.request = request
+        super().__init__(message)
+
+
+class NotPending(WorkflowError):
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        super().__init__(describe_state(request))
+
+
+def describe_state(request: Request) -> str:
+    """One sentence saying where a request that is no longer pending stands."""
+    from bot.store import RequestState as S
+
+    rid = request.id
+    match request.state:
+        case S.PENDING:
+            return f"{rid} is waiting for {request.approvals_missing} more approval(s)."
+        case S.APPROVED | S.EXECUTING:
+            return f"{rid} is already approved and being carried out."
+        case S.SUCCEEDED:
+            return f"{rid} has already been carried out."
+        case S.FAILED:
+            return f"{rid} has already been tried and failed."
+        case S.UNKNOWN:
+            return f"{rid} was sent to DigitalOcean and its outcome is being checked."
+        case S.REJECTED:
+            return f"{rid} was rejected by {request.rejected_by}."
+        case S.CANCELLED:
+            return f"{rid} was cancelled by {request.cancelled_by}."
+        case S.EXPIRED:
+            return (
+                f"{rid} expired at {request.expires_at:%Y-%m-%d %H:%M} UTC; ask again if it is still needed."
+            )

@@ -1,0 +1,208 @@
+"""Who may ask, who may approve, and how many approvals each change needs: the YAML policy.
+
+The file (path in `CHATOPS_POLICY`) is validated once, at start-up: an unknown key, a malformed Slack ID
+or a missing action is a `PolicyError` naming it. Without a file, `Policy.default()` applies (documented
+in docs/WORKFLOW.md). User groups (`S…`) are expanded through a `GroupResolver`.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Protocol
+
+import yaml
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+
+from bot.ops.changes import Action
+
+__all__ = ["ANYONE", "GroupResolver", "Policy", "PolicyError", "StaticGroups", "load_policy"]
+
+ANYONE = "*"
+"""In an approvers list: any member of the workspace (the requester still needs `allow_self_approval`)."""
+
+_USER = re.compile(r"^[UW][A-Z0-9]+$")
+_GROUP = re.compile(r"^S[A-Z0-9]+$")
+_CHANNEL = re.compile(r"^[CG][A-Z0-9]+$")
+
+
+class PolicyError(Exception):
+    """The policy cannot be used; `str()` names the file and every problem in it."""
+
+
+class GroupResolver(Protocol):
+    """Expands a Slack user group (`S…`) into its members (the Slack layer uses `usergroups.users.list`)."""
+
+    async def members(self, group_id: str) -> frozenset[str]: ...
+
+
+class StaticGroups:
+    """A fixed group → members table (for tests, the demo, or a workspace without user groups)."""
+
+    def __init__(self, groups: Mapping[str, frozenset[str] | set[str] | list[str]] | None = None) -> None:
+        self._groups = {group: frozenset(members) for group, members in (groups or {}).items()}
+
+    async def members(self, group_id: str) -> frozenset[str]:
+        return self._groups.get(group_id, frozenset())
+
+
+def _approver_id(value: str) -> str:
+    if value == ANYONE or _USER.match(value) or _GROUP.match(value):
+        return value
+    raise ValueError(f"{value!r} is not a Slack user ID (U…, W…), user group ID (S…) or '*'")
+
+
+def _channel_id(value: str) -> str:
+    if _CHANNEL.match(value):
+        return value
+    raise ValueError(f"{value!r} is not a Slack channel ID (C… or G…)")
+
+
+def _not_empty(value: list[str]) -> list[str]:
+    if not value:
+        raise ValueError("is empty, so nobody could approve; list user or group IDs, or '*' for anyone")
+    return value
+
+
+ApproverId = Annotated[str, AfterValidator(_approver_id)]
+ChannelId = Annotated[str, AfterValidator(_channel_id)]
+Approvers = Annotated[list[ApproverId], AfterValidator(_not_empty)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+
+class ActionRule(_Strict):
+    approvals: int = Field(ge=1, le=10)
+    approvers: Approvers | None = None
+
+
+class ClusterRule(_Strict):
+    approvals: int | None = Field(default=None, ge=1, le=10)
+    approvers: Approvers | None = None
+
+
+class ActionRules(_Strict):
+    pool_create: ActionRule = Field(alias="pool.create")
+    pool_resize: ActionRule = Field(alias="pool.resize")
+    pool_delete: ActionRule = Field(alias="pool.delete")
+    db_create: ActionRule = Field(alias="db.create")
+    db_drop: ActionRule = Field(alias="db.drop")
+
+    def for_action(self, action: Action) -> ActionRule:
+        rule: ActionRule = getattr(self, action.value.replace(".", "_"))
+        return rule
+
+
+class Policy(_Strict):
+    """The validated policy. Approval needs are snapshotted on each request when it is submitted."""
+
+    approvers: Approvers
+    notify_channels: list[ChannelId] = []
+    channels: list[ChannelId] = []
+    request_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    allow_self_approval: bool = False
+    protected_databases: list[str] = ["defaultdb"]
+    cluster_tag: str | None = None
+    actions: ActionRules
+    clusters: dict[str, ClusterRule] = {}
+
+    @classmethod
+    def default(cls) -> Policy:
+        """The policy without a file: anyone but the requester approves; one approval, two to drop a
+        database; `defaultdb` is protected; requests expire after an hour; any channel."""
+        return cls.model_validate(
+            {
+                "approvers": [ANYONE],
+                "actions": {
+                    "pool.create": {"approvals": 1},
+                    "pool.resize": {"approvals": 1},
+                    "pool.delete": {"approvals": 1},
+                    "db.create": {"approvals": 1},
+                    "db.drop": {"approvals": 2},
+                },
+            }
+        )
+
+    @classmethod
+    def from_yaml(cls, text: str, *, source: str = "the policy") -> Policy:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as error:
+            where = getattr(error, "problem_mark", None)
+            line = f" (line {where.line + 1})" if where is not None else ""
+            raise PolicyError(f"{source} is not valid YAML{line}.") from None
+        if data is None:
+            data = {}
+        if not isinstance(data, dict):
+            raise PolicyError(
+                f"{source} must be a YAML mapping of settings, such as `approvers: [U012LEAD]`."
+            )
+        try:
+            return cls.model_validate(data)
+        except ValidationError as error:
+            raise PolicyError(
+                f"{source} is invalid: " + "; ".join(_describe(e) for e in error.errors()) + "."
+            ) from None
+
+    # --- decisions ------------------------------------------------------------------------------------
+
+    def cluster_rules(self, cluster_name: str) -> list[ClusterRule]:
+        """Every `clusters` entry whose pattern matches the cluster's name (case-sensitive fnmatch)."""
+        return [rule for pattern, rule in self.clusters.items() if fnmatch.fnmatchcase(cluster_name, pattern)]
+
+    def required_approvals(self, action: Action, cluster_name: str) -> int:
+        """The action's count, raised by any matching cluster rule: the stricter number wins."""
+        counts = [self.actions.for_action(action).approvals]
+        counts += [rule.approvals for rule in self.cluster_rules(cluster_name) if rule.approvals is not None]
+        return max(counts)
+
+    def channel_allowed(self, channel: str) -> bool:
+        return not self.channels or channel in self.channels
+
+    def is_protected(self, database: str) -> bool:
+        return database in self.protected_databases
+
+    async def is_approver(self, user: str, action: Action, cluster_name: str, groups: GroupResolver) -> bool:
+        """In the action's approvers (the top-level list if it has none) and in every matching cluster
+        rule's approvers, if it has any. Self-approval is a separate rule (`allow_self_approval`)."""
+        lists = [self.actions.for_action(action).approvers or self.approvers]
+        lists += [rule.approvers for rule in self.cluster_rules(cluster_name) if rule.approvers is not None]
+        for allowed in lists:
+            if not await _listed(user, allowed, groups):
+                return False
+        return True
+
+
+async def _listed(user: str, allowed: list[str], groups: GroupResolver) -> bool:
+    if ANYONE in allowed or user in allowed:
+        return True
+    for entry in allowed:
+        if _GROUP.match(entry) and user in await groups.members(entry):
+            return True
+    return False
+
+
+def _describe(error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"]) or "the file"
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return f"unknown key `{where}`"
+    if kind == "missing":
+        return f"`{where}` is missing"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"`{where}` {message}" if kind == "value_error" else f"`{where}`: {message}"
+
+
+def load_policy(path: Path | None) -> Policy:
+    """The policy at `path` (the `CHATOPS_POLICY` setting), or the default one when it is None."""
+    if path is None:
+        return Policy.default()
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise PolicyError(f"The policy file {path} cannot be read ({error.strerror}).") from None
+    return Policy.from_yaml(text, source=f"The policy file {path}")
