@@ -153,15 +153,16 @@ async def test_get_pool_without_a_user(api: respx.MockRouter, client: DigitalOce
 
 
 async def test_a_paginated_list_is_read_whole(api: respx.MockRouter, client: DigitalOceanClient) -> None:
-    first = api.get(CLUSTERS_PATH, params={"page": "2"}).respond(200, json=fx.CLUSTERS_PAGE_2)
+    # The more specific route first: respx takes the first route that matches.
+    page_2 = api.get(CLUSTERS_PATH, params={"page": "2"}).respond(200, json=fx.CLUSTERS_PAGE_2)
     page_1 = api.get(CLUSTERS_PATH).respond(200, json=fx.CLUSTERS_PAGE_1)
 
     clusters = await client.list_clusters()
 
     assert [c.name for c in clusters] == ["prod-pg", "staging-pg", "cache-redis"]
     assert page_1.call_count == 1
-    assert first.call_count == 1
-    assert str(first.calls.last.request.url) == f"{fx.BASE_URL}/v2/databases?page=2"
+    assert page_2.call_count == 1
+    assert str(page_2.calls.last.request.url) == f"{fx.BASE_URL}/v2/databases?page=2"
 
 
 async def test_a_next_link_on_another_host_is_followed_on_our_base_url(
