@@ -26,7 +26,7 @@ class Context:
         """The cluster's pools, read once per context (until `forget`)."""
         if self._pools is None:
             self._pools = await self.calls.read(
-                f"the pools of {self.cluster.name}", self.client.list_pools(self.cluster.id)
+                f"cluster {self.cluster.name}", self.client.list_pools(self.cluster.id)
             )
         return self._pools
 
@@ -40,15 +40,13 @@ class Context:
             return set(self.cluster.db_names)
         if self._databases is None:
             dbs = await self.calls.read(
-                f"the databases of {self.cluster.name}", self.client.list_databases(self.cluster.id)
+                f"cluster {self.cluster.name}", self.client.list_databases(self.cluster.id)
             )
             self._databases = {db.name for db in dbs}
         return self._databases
 
     async def users(self) -> set[str]:
-        users = await self.calls.read(
-            f"the users of {self.cluster.name}", self.client.list_users(self.cluster.id)
-        )
+        users = await self.calls.read(f"cluster {self.cluster.name}", self.client.list_users(self.cluster.id))
         return {user.name for user in users}
 
     def forget(self) -> None:

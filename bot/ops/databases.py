@@ -47,7 +47,7 @@ class CreateDatabase(_DatabaseOperation):
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
         await ctx.calls.write(
-            f"the cluster {ctx.cluster.name}",
+            f"cluster {ctx.cluster.name}",
             f"creating database {plan.target} on {ctx.cluster.name}",
             ctx.client.add_database(ctx.cluster.id, plan.target),
         )

@@ -134,7 +134,7 @@ class CreatePool(_PoolOperation):
             user=None if plan.after["user"] is None else str(plan.after["user"]),
         )
         await ctx.calls.write(
-            f"the cluster {ctx.cluster.name}",
+            f"cluster {ctx.cluster.name}",
             f"creating pool {plan.target} on {ctx.cluster.name}",
             ctx.client.add_pool(ctx.cluster.id, spec),
         )

@@ -85,16 +85,12 @@ class DatabaseOps:
     async def list_databases(self, ref: str) -> list[Database]:
         ctx = await self._context(ref, Calls())
         require_database_management(ctx.cluster)
-        dbs = await ctx.calls.read(
-            f"the databases of {ctx.cluster.name}", self._client.list_databases(ctx.cluster.id)
-        )
+        dbs = await ctx.calls.read(f"cluster {ctx.cluster.name}", self._client.list_databases(ctx.cluster.id))
         return sorted(dbs, key=lambda db: db.name)
 
     async def list_users(self, ref: str) -> list[DatabaseUser]:
         ctx = await self._context(ref, Calls())
-        users = await ctx.calls.read(
-            f"the users of {ctx.cluster.name}", self._client.list_users(ctx.cluster.id)
-        )
+        users = await ctx.calls.read(f"cluster {ctx.cluster.name}", self._client.list_users(ctx.cluster.id))
         return sorted(users, key=lambda user: user.name)
 
     # ---- changes --------------------------------------------------------------------------------
