@@ -161,9 +161,9 @@ class _SandboxLayer:
             if fault.apply:
                 status = await self._serve(scope, receive, _discard, window, over_limit, request_id)
                 applied = status < 400
+            record(None, applied=applied)
             if fault.kind is FaultKind.TIMEOUT and fault.hang > 0:
                 await state.sleep(fault.hang)
-            record(None, applied=applied)
             log.info("sandbox: %s %s -> no answer (%s, applied=%s)", method, path, fault.kind, applied)
             # Start an answer that never completes: uvicorn then closes the socket mid-answer, while
             # httpx.ASGITransport hands the exception itself to the client.
