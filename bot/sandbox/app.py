@@ -48,7 +48,7 @@ class SandboxApp(Starlette):
     """Starlette with the sandbox's outer layer wrapped around its whole middleware stack."""
 
     def __init__(self, state: SandboxState) -> None:
-        self.state_ = state
+        self._sandbox = state
         super().__init__(
             routes=build_routes(state),
             exception_handlers={
@@ -60,10 +60,10 @@ class SandboxApp(Starlette):
 
     @property
     def sandbox(self) -> SandboxState:
-        return self.state_
+        return self._sandbox
 
     def build_middleware_stack(self) -> ASGIApp:
-        return _SandboxLayer(super().build_middleware_stack(), self.state_, self.router.routes)
+        return _SandboxLayer(super().build_middleware_stack(), self._sandbox, self.router.routes)
 
 
 # ---- error answers --------------------------------------------------------------------------------
