@@ -1,0 +1,135 @@
+"""Factories the server calls: the Slack Web API client, the bolt app, and the Starlette ASGI app.
+
+client = make_web_client(settings)
+notifier = SlackNotifier(client, notify_channels=policy.notify_channels)
+engine = ApprovalEngine(store, ops, policy, SlackGroups(client), notifier=notifier)
+bolt = build_slack_app(settings, engine, ops, client=client, notifier=notifier)
+asgi = build_asgi(bolt)          # POST /slack/events, GET /healthz; add routes with extra_routes=
+...
+await tasks.drain()              # on shutdown (build_slack_app's `tasks`, or the one you passed)
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+
+from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+from starlette.applications import Starlette
+from starlette.requests import Request as HttpRequest
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+
+from bot.config import Settings
+from bot.workflow import ApprovalEngine
+
+from .approvals import register_approvals
+from .commands import register_commands
+from .deps import Reads, SlackDeps
+from .modals import register_modals
+from .notifier import SlackNotifier
+from .tasks import TaskRegistry
+
+__all__ = ["EVENTS_PATH", "build_asgi", "build_slack_app", "make_web_client"]
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+
+
+def make_web_client(settings: Settings, *, timeout: int = 10) -> AsyncWebClient:
+    """The Web API client at `SLACK_API_URL`, retrying on connection errors and Slack's rate limits."""
+    token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
+    return AsyncWebClient(
+        token=token,
+        base_url=settings.slack_api_url,
+        timeout=timeout,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+        ],
+    )
+
+
+async def _skip_retries(req: AsyncBoltRequest, next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+    """Slack redelivers (X-Slack-Retry-Num) what it saw no answer to: ack it and do nothing twice."""
+    retry = req.headers.get("x-slack-retry-num")
+    if retry:
+        log.info("ignoring Slack's retry %s of a request already received", retry[0] if retry else "")
+        return BoltResponse(status=200, body="")
+    return await next()
+
+
+def build_slack_app(
+    settings: Settings,
+    engine: ApprovalEngine,
+    reads: Reads,
+    *,
+    client: AsyncWebClient | None = None,
+    notifier: SlackNotifier | None = None,
+    tasks: TaskRegistry | None = None,
+    submit_budget: float = 2.5,
+) -> AsyncApp:
+    """The bolt app with every listener; `app.dbops` (a `SlackDeps`) holds the task registry to drain."""
+    client = client or make_web_client(settings)
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
+    if not secret.strip():
+        raise ValueError("SLACK_SIGNING_SECRET is not set; Slack's requests could not be verified")
+    app = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
+    deps = SlackDeps(
+        engine=engine,
+        reads=reads,
+        tasks=tasks or TaskRegistry(),
+        notifier=notifier or SlackNotifier(client, notify_channels=engine.policy.notify_channels),
+        submit_budget=submit_budget,
+    )
+    app.middleware(_skip_retries)
+    register_commands(app, deps)
+    register_approvals(app, deps)
+    register_modals(app, deps)
+    app.dbops = deps  # type: ignore[attr-defined]
+    return app
+
+
+def deps_of(app: AsyncApp) -> SlackDeps:
+    deps = getattr(app, "dbops", None)
+    assert isinstance(deps, SlackDeps), "not an app made by build_slack_app"
+    return deps
+
+
+async def _healthz(_: HttpRequest) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+def build_asgi(bolt_app: AsyncApp, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+    """Starlette serving `POST /slack/events` (commands, actions, views, options) and `GET /healthz`.
+
+    Pass more routes (`/readyz`, `/metrics`) with `extra_routes`, or append to `app.router.routes`.
+    The bolt tasks are drained when the server shuts down.
+    """
+    handler = AsyncSlackRequestHandler(bolt_app)
+
+    async def events(request: HttpRequest) -> Response:
+        return await handler.handle(request)
+
+    deps = deps_of(bolt_app)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        await deps.tasks.drain()
+
+    routes: list[BaseRoute] = [
+        Route(EVENTS_PATH, events, methods=["POST"]),
+        Route("/healthz", _healthz, methods=["GET"]),
+        *extra_routes,
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

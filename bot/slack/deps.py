@@ -1,0 +1,61 @@
+"""What the listeners share: the engine, the service layer's reads, the task registry, the notifier."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Protocol
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.digitalocean import Cluster, Database, DatabaseUser
+from bot.ops.views import PoolListing, PoolView
+from bot.workflow import ApprovalEngine
+
+from .notifier import SlackNotifier
+from .tasks import TaskRegistry
+
+__all__ = ["Reads", "SlackDeps", "tell"]
+
+log = logging.getLogger(__name__)
+
+
+class Reads(Protocol):
+    """The service layer's read side (`bot.ops.DatabaseOps` satisfies it)."""
+
+    async def list_clusters(self) -> list[Cluster]: ...
+
+    async def resolve_cluster(self, ref: str) -> Cluster: ...
+
+    async def list_pools(self, ref: str) -> PoolListing: ...
+
+    async def show_pool(self, ref: str, name: str) -> PoolView: ...
+
+    async def list_databases(self, ref: str) -> list[Database]: ...
+
+    async def list_users(self, ref: str) -> list[DatabaseUser]: ...
+
+
+@dataclass
+class SlackDeps:
+    engine: ApprovalEngine
+    reads: Reads
+    tasks: TaskRegistry
+    notifier: SlackNotifier
+    submit_budget: float = 2.5  # seconds a form submission may wait for validation before Slack's 3 s
+    options_budget: float = 2.5  # seconds an options load may wait for DigitalOcean
+
+
+async def tell(
+    client: AsyncWebClient, channel: str, user: str, text: str, *, thread_ts: str | None = None
+) -> None:
+    """An ephemeral note to one person; failures are logged (the person may have left the channel)."""
+    try:
+        if thread_ts:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
+        else:
+            await client.chat_postEphemeral(channel=channel, user=user, text=text)
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not send an ephemeral note to %s in %s: %r", user, channel, error)

@@ -1,0 +1,30 @@
+"""Every sentence the Slack layer itself says (the engine and service layer supply the rest).
+
+Templates use `str.format`; every value put into them is escaped by the caller.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+REFUSED: Final = ":warning: {reason}"
+CARD_NOT_POSTED: Final = (
+    ":warning: I could not post the approval card in this channel (Slack said `{error}`), so {id} was "
+    "cancelled and nothing will change. Invite me with `/invite @dbops`, or ask in a channel I am in."
+)
+INTERNAL_ERROR: Final = (
+    ":warning: Something went wrong on the bot's side while handling that; the details are in its log."
+)
+INTERNAL_ERROR_SHORT: Final = "Something went wrong on the bot's side; the details are in its log."
+SLOW_SUBMIT: Final = (
+    ":hourglass_flowing_sand: DigitalOcean is slow to answer; your request is still being checked. "
+    "The card will appear in this channel, or I will tell you here what is wrong."
+)
+NO_CLUSTER_CHOSEN: Final = "Choose a cluster first."
+CONFIRM_MISMATCH: Final = "Type {db} exactly to confirm the drop."
+SIZE_NOT_NUMBER: Final = "Size must be a whole number of at least 1."
+RESIZE_NOTHING: Final = "Give a new size or a new mode (or both)."
+LOAD_FAILED: Final = "Could not load the clusters from DigitalOcean: {reason}"
+REJECT_NOT_ALLOWED: Final = "You are not an approver for {action} on {cluster}, so you cannot reject {id}."
+REJECT_NOT_PENDING: Final = "{reason}"
+COUNTED: Final = "Your approval of {id} is counted; it needs {missing} more."

@@ -1,0 +1,184 @@
+"""The engine's `Notifier` for Slack: after every transition, update the card and add a line to its thread;
+announce executed and failed changes in the policy's `notify_channels` with a link to the thread.
+
+The card is always edited with `chat.update` on its ts (never through `response_url`, which allows five uses
+in 30 minutes). Transitions of one request are rendered in order, and an older snapshot never overwrites
+a newer card.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Sequence
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.store.records import AuditEvent, Request, RequestState
+
+from .blocks import card_blocks, card_text, failure_text, sentence
+from .mrkdwn import escape, mention
+
+__all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
+
+log = logging.getLogger(__name__)
+
+ANNOUNCE_SUCCEEDED = (
+    ":white_check_mark: {id} succeeded: {summary} (asked by {requester}). <{link}|See the thread>"
+)
+ANNOUNCE_FAILED = ":x: {id} failed: {summary} (asked by {requester}). <{link}|See the thread>"
+
+_RANK = {
+    RequestState.PENDING: 0,
+    RequestState.APPROVED: 1,
+    RequestState.EXECUTING: 2,
+    RequestState.UNKNOWN: 3,
+}
+
+
+def _order(request: Request) -> tuple[int, int, float]:
+    """Later snapshots of one request sort higher (states only move forward; approvals only grow)."""
+    rank = _RANK.get(request.state, 4)
+    return rank, len(request.approvals), request.updated_at.timestamp()
+
+
+def thread_line(request: Request, event: AuditEvent) -> str | None:
+    """The thread reply for one audit event, or None when the event needs none."""
+    kind = event.kind
+    if kind == "approval":
+        return (
+            f":ballot_box_with_check: {mention(event.actor)} approved "
+            f"({len(request.approvals)} of {request.required_approvals})."
+        )
+    if kind == "approved":
+        return ":white_check_mark: All approvals are in; the change runs now."
+    if kind == "executing":
+        return ":gear: Execution started on DigitalOcean."
+    if kind in ("executed", "failed", "reconciled"):
+        return result_line(request, checked=kind == "reconciled")
+    if kind in ("unknown", "interrupted"):
+        return (
+            f":grey_question: {sentence(escape(event.message))} The state is being reconciled; "
+            "the change will not be sent again."
+        )
+    if kind == "reconcile_failed":
+        return ":hourglass: Could not check DigitalOcean yet; the bot will try again."
+    if kind == "rejected":
+        reason = f": {escape(request.rejection_reason)}" if request.rejection_reason else "."
+        return f":no_entry_sign: {mention(event.actor)} rejected the request{reason} Nothing was changed."
+    if kind == "cancelled":
+        return f":heavy_multiplication_x: {mention(event.actor)} cancelled the request. Nothing was changed."
+    if kind == "expired":
+        return (
+            f":hourglass: The request expired with {len(request.approvals)} of {request.required_approvals} "
+            "approvals. Nothing was changed."
+        )
+    return None
+
+
+def result_line(request: Request, *, checked: bool = False) -> str:
+    """Says in so many words whether the change succeeded or failed; an error gives DigitalOcean's status."""
+    prefix = "Checked DigitalOcean: " if checked else ""
+    if request.state is RequestState.SUCCEEDED:
+        detail = (
+            f" {sentence(escape(request.result.message))}"
+            if request.result and request.result.message
+            else ""
+        )
+        return f":white_check_mark: {prefix}The change succeeded.{detail}"
+    if request.state is RequestState.FAILED:
+        detail = failure_text(request) or ""
+        tail = " Nothing was changed." if not checked and request.failure and request.failure.status else ""
+        return f":x: {prefix}The change failed. {detail}{tail}".rstrip()
+    return f"{prefix}The request is now {request.state.value}."
+
+
+def announcement(request: Request, link: str) -> str:
+    template = ANNOUNCE_SUCCEEDED if request.state is RequestState.SUCCEEDED else ANNOUNCE_FAILED
+    return template.format(
+        id=request.id, summary=escape(request.summary), requester=mention(request.requester), link=link
+    )
+
+
+class SlackNotifier:
+    """Implements `bot.workflow.Notifier`; its errors are logged by the engine and never undo anything."""
+
+    def __init__(
+        self, client: AsyncWebClient, *, notify_channels: Sequence[str] = (), team_domain: str = ""
+    ) -> None:
+        self._client = client
+        self._notify_channels = list(notify_channels)
+        self._team_domain = team_domain
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._shown: dict[str, tuple[int, int, float]] = {}
+
+    async def request_changed(self, request: Request, event: AuditEvent) -> None:
+        if request.card_channel is None or request.card_ts is None:
+            return  # no card yet (just submitted): the Slack layer posts it next
+        lock = self._locks.setdefault(request.id, asyncio.Lock())
+        async with lock:
+            await self._update_card(request)
+            line = thread_line(request, event)
+            if line is not None:
+                await self._client.chat_postMessage(
+                    channel=request.card_channel, thread_ts=request.card_ts, text=line
+                )
+            if event.to_state in (RequestState.SUCCEEDED, RequestState.FAILED):
+                await self._announce(request)
+        if request.state.is_final:
+            self._locks.pop(request.id, None)
+
+    async def show_card(self, request: Request) -> None:
+        """Re-render the card from `request` unless a newer snapshot is already shown."""
+        await self._update_card(request)
+
+    async def _update_card(self, request: Request) -> None:
+        assert request.card_channel is not None
+        assert request.card_ts is not None
+        order = _order(request)
+        if self._shown.get(request.id, (-1, -1, 0.0)) > order:
+            return
+        self._shown[request.id] = order
+        await self._client.chat_update(
+            channel=request.card_channel,
+            ts=request.card_ts,
+            text=card_text(request),
+            blocks=card_blocks(request),
+        )
+
+    async def _announce(self, request: Request) -> None:
+        if not self._notify_channels:
+            return
+        link = await self.permalink(request)
+        text = announcement(request, link)
+        for channel in self._notify_channels:
+            try:
+                await self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+            except SlackApiError as error:
+                log.warning(
+                    "could not announce %s in %s: %s",
+                    request.id,
+                    channel,
+                    error.response.get("error"),
+                    extra={"request_id": request.id, "channel": channel},
+                )
+
+    async def permalink(self, request: Request) -> str:
+        """The card's permalink (`chat.getPermalink`), or the archive link built from the team domain."""
+        assert request.card_channel is not None
+        assert request.card_ts is not None
+        try:
+            response = await self._client.chat_getPermalink(
+                channel=request.card_channel, message_ts=request.card_ts
+            )
+            link = response.get("permalink")
+            if isinstance(link, str) and link:
+                return link
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("chat.getPermalink failed: %r", error, extra={"request_id": request.id})
+        domain = self._team_domain or "app"
+        return (
+            f"https://{domain}.slack.com/archives/{request.card_channel}/p{request.card_ts.replace('.', '')}"
+        )
