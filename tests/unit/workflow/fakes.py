@@ -83,6 +83,7 @@ class FakeService:
     reconcile_error: Exception | None = None
     reconcile_applied: bool = True
     gate: asyncio.Event | None = None
+    started: asyncio.Event = field(default_factory=asyncio.Event)
     planned: list[Change] = field(default_factory=list)
     executed: list[Plan] = field(default_factory=list)
     reconciled: list[Plan] = field(default_factory=list)
@@ -93,6 +94,7 @@ class FakeService:
 
     async def execute(self, plan: Plan) -> ExecutionResult:
         self.executed.append(plan)
+        self.started.set()
         if self.gate is not None:
             await self.gate.wait()
         if self.execute_error is not None:

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -25,7 +26,7 @@ async def test_submit_plans_and_opens_a_pending_request(
 ) -> None:
     request = await engine.submit(RESIZE, requester="U0ALICE", channel="C0OPS")
 
-    assert request.id.startswith("R-") and len(request.id) == 8
+    assert re.fullmatch(r"R-[2-9A-HJKMNP-TV-Z]{6}", request.id)
     assert request.state is RequestState.PENDING
     assert request.change == RESIZE
     assert request.plan.summary == "resize pool web on prod-pg"
