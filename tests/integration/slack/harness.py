@@ -1,0 +1,240 @@
+"""End to end over real HTTP: the bot served by uvicorn on a loopback port, Slack's requests signed exactly
+as Slack signs them, the Slack Web API played by the stand-in, DigitalOcean by the sandbox, the store on
+SQLite (or PostgreSQL). Tests wait for background work by polling the stand-in, never by sleeping.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+
+from bot.config import Settings
+from bot.demo.slack_standin import (
+    API_APP_ID,
+    TEAM_DOMAIN,
+    TEAM_ID,
+    Message,
+    SlackStandIn,
+    block_action_body,
+    sign,
+    slash_command_body,
+    view_submission_body,
+)
+from bot.digitalocean import DigitalOceanClient, RetryPolicy
+from bot.ops.service import DatabaseOps
+from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
+from bot.sandbox.server import serve_in_background
+from bot.slack import ids
+from bot.slack.app import build_asgi, build_slack_app, deps_of, make_web_client
+from bot.slack.notifier import SlackNotifier
+from bot.slack.usergroups import SlackGroups
+from bot.store import Request, Store
+from bot.workflow import ApprovalEngine, Policy
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+CHANNEL = "C0DBOPS"
+INCIDENTS = "C0INCIDENTS"
+ALICE = "U0ALICE"  # asks
+LEAD1 = "U0LEAD1"  # approvers named by ID
+LEAD2 = "U0LEAD2"
+LEAD3 = "U0LEAD3"  # an approver through the user group S0DBLEADS
+MALLORY = "U0MALLORY"  # not an approver
+
+POLICY = f"""
+approvers: [{LEAD1}, {LEAD2}, S0DBLEADS]
+notify_channels: [{INCIDENTS}]
+request_ttl_minutes: 60
+allow_self_approval: false
+protected_databases: [defaultdb]
+actions:
+  pool.create: {{approvals: 1}}
+  pool.resize: {{approvals: 1}}
+  pool.delete: {{approvals: 1}}
+  db.create: {{approvals: 1}}
+  db.drop: {{approvals: 2}}
+"""
+
+
+class Clock:
+    """The engine's clock: real time plus however far a test moved it."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def advance(self, delta: timedelta) -> None:
+        self.offset += delta
+
+
+@dataclass
+class Harness:
+    slack: SlackStandIn
+    sandbox: SandboxState
+    engine: ApprovalEngine
+    http: httpx.AsyncClient
+    clock: Clock
+    store: Store
+    ops: DatabaseOps
+    _ts: int = field(default=0)
+
+    # ---- Slack → bot ------------------------------------------------------------------------------
+
+    async def post(self, body: str, *, retry: int | None = None) -> httpx.Response:
+        headers = sign(body, SECRET)
+        if retry is not None:
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+        return await self.http.post("/slack/events", content=body, headers=headers)
+
+    async def command(
+        self, command: str, text: str, *, user: str = ALICE, channel: str = CHANNEL, retry: int | None = None
+    ) -> httpx.Response:
+        hook = f"{command.strip('/')}-{len(self.slack.calls)}-{user}"
+        body = slash_command_body(
+            command, text, user=user, channel=channel, response_url=self.slack.response_url(hook)
+        )
+        return await self.post(body, retry=retry)
+
+    async def click(
+        self, action_id: str, request: Request, *, user: str, retry: int | None = None
+    ) -> httpx.Response:
+        assert request.card_ts is not None
+        body = block_action_body(
+            action_id,
+            request.id,
+            user=user,
+            channel=request.card_channel or CHANNEL,
+            message_ts=request.card_ts,
+            block_id=ids.CARD_ACTIONS_BLOCK,
+        )
+        return await self.post(body, retry=retry)
+
+    async def submit(
+        self, callback_id: str, values: dict[str, Any], *, user: str, private_metadata: str
+    ) -> httpx.Response:
+        body = view_submission_body(callback_id, values, user=user, private_metadata=private_metadata)
+        return await self.post(body)
+
+    async def suggest(
+        self, action_id: str, typed: str, view_values: dict[str, Any], *, user: str
+    ) -> httpx.Response:
+        """A `block_suggestion` (an external select loading its options), as Slack posts it."""
+        payload = {
+            "type": "block_suggestion",
+            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
+            "container": {"type": "view", "view_id": "V00000001"},
+            "api_app_id": API_APP_ID,
+            "token": "deprecated-verification-token",
+            "action_id": action_id,
+            "block_id": {ids.POOL_SELECT: ids.POOL_BLOCK, ids.DB_SELECT: ids.DB_BLOCK}.get(
+                action_id, ids.USER_BLOCK
+            ),
+            "value": typed,
+            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
+            "view": {"id": "V00000001", "type": "modal", "state": {"values": view_values}},
+        }
+        return await self.post(urlencode({"payload": json.dumps(payload)}))
+
+    # ---- what people see --------------------------------------------------------------------------
+
+    def cards(self, channel: str = CHANNEL) -> list[Message]:
+        return self.slack.top_level(channel)
+
+    async def wait_card(self, count: int = 1, channel: str = CHANNEL) -> Message:
+        await self.slack.wait_for(
+            lambda s: len(s.top_level(channel)) >= count, what=f"{count} card(s) in {channel}"
+        )
+        return self.cards(channel)[count - 1]
+
+    async def request_of(self, card: Message) -> Request:
+        """The request behind a card, once the engine has stored the card's ts (then the card is updated)."""
+        request_id = card.text.split(":", 1)[0]
+        await self.slack.wait_for(
+            lambda s: any(c.args.get("ts") == card.ts for c in s.calls_to("chat.update")),
+            what=f"the card of {request_id} to be stored",
+        )
+        request = await self.engine.get(request_id)
+        assert request.card_ts == card.ts
+        return request
+
+    def thread(self, request: Request) -> list[str]:
+        assert request.card_ts is not None
+        return [m.text for m in self.slack.thread(request.card_channel or CHANNEL, request.card_ts)]
+
+    async def wait_thread(self, request: Request, needle: str) -> list[str]:
+        assert request.card_ts is not None
+        await self.slack.wait_for(
+            lambda s: any(
+                needle in m.text for m in s.thread(request.card_channel or CHANNEL, request.card_ts or "")
+            ),
+            what=f"a thread line containing {needle!r}",
+        )
+        return self.thread(request)
+
+    def ephemeral_to(self, user: str) -> list[str]:
+        return [m.text for m in self.slack.ephemeral if m.user == user]
+
+    async def wait_ephemeral(self, user: str, needle: str) -> list[str]:
+        await self.slack.wait_for(
+            lambda s: any(needle in m.text for m in s.ephemeral if m.user == user),
+            what=f"an ephemeral note to {user} containing {needle!r}",
+        )
+        return self.ephemeral_to(user)
+
+    async def wait_webhook(self, count: int = 1) -> list[dict[str, Any]]:
+        await self.slack.wait_for(lambda s: len(s.webhooks) >= count, what=f"{count} response_url answer(s)")
+        return [body for _, body in self.slack.webhooks]
+
+    async def drain(self) -> None:
+        """Wait for every background task of the bot (and make no new ones)."""
+        await self.tasks.drain()
+
+    tasks: Any = None
+
+
+@contextlib.asynccontextmanager
+async def running_bot(tmp_path: Path, *, database_url: str | None = None) -> AsyncIterator[Harness]:
+    async with SlackStandIn(usergroups={"S0DBLEADS": [LEAD3]}) as slack:
+        sandbox = SandboxState.seeded()
+        async with serve_in_background(create_app(sandbox)) as do_url:
+            do = DigitalOceanClient(
+                SANDBOX_TOKEN,
+                base_url=do_url,
+                retry=RetryPolicy(attempts=1, backoff_initial=0.0, jitter=0.0, max_rate_limit_wait=0.0),
+            )
+            store = Store.from_url(database_url or f"sqlite:///{tmp_path / 'dbops.db'}")
+            await store.migrate()
+            settings = Settings(
+                slack_bot_token="xoxb-test-token",  # type: ignore[arg-type]
+                slack_signing_secret=SECRET,  # type: ignore[arg-type]
+                slack_api_url=slack.api_url,
+                _env_file=None,  # type: ignore[call-arg]
+            )
+            client = make_web_client(settings)
+            policy = Policy.from_yaml(POLICY)
+            ops = DatabaseOps(do, protected_databases=frozenset(policy.protected_databases))
+            notifier = SlackNotifier(client, notify_channels=policy.notify_channels, team_domain=TEAM_DOMAIN)
+            clock = Clock()
+            engine = ApprovalEngine(store, ops, policy, SlackGroups(client), clock=clock, notifier=notifier)
+            bolt = build_slack_app(settings, engine, ops, client=client, notifier=notifier)
+            async with (
+                serve_in_background(build_asgi(bolt)) as bot_url,
+                httpx.AsyncClient(base_url=bot_url, timeout=10) as http,
+            ):
+                harness = Harness(slack, sandbox, engine, http, clock, store, ops)
+                harness.tasks = deps_of(bolt).tasks
+                try:
+                    yield harness
+                finally:
+                    await harness.tasks.drain(timeout=10)
+            await store.close()
+            await do.aclose()
