@@ -60,7 +60,8 @@ def thread_line(request: Request, event: AuditEvent) -> str | None:
         return result_line(request, checked=kind == "reconciled")
     if kind in ("unknown", "interrupted"):
         return (
-            f":grey_question: {sentence(escape(event.message))} The state is being reconciled; "
+            f":grey_question: {sentence(escape(event.message.removesuffix(' Checking DigitalOcean.')))} "
+            "The state is being reconciled by reading DigitalOcean back; "
             "the change will not be sent again."
         )
     if kind == "reconcile_failed":

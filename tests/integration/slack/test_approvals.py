@@ -86,7 +86,9 @@ async def test_reject_asks_for_a_reason_in_a_modal(bot: Harness) -> None:
     assert [b.get("block_id") for b in updated.args["view"]["blocks"]][-1] == ids.REASON_BLOCK
     meta = updated.args["view"]["private_metadata"]
     assert FormMeta.load(meta).request_id == request.id
-    values = {ids.REASON_BLOCK: {ids.REASON_INPUT: {"type": "plain_text_input", "value": "not during <!here> sale"}}}
+    values = {
+        ids.REASON_BLOCK: {ids.REASON_INPUT: {"type": "plain_text_input", "value": "not during <!here> sale"}}
+    }
     await bot.submit(ids.MODAL_REJECT, values, user=LEAD2, private_metadata=meta)
     lines = await bot.wait_thread(request, "rejected the request")
     assert lines[-1] == (
