@@ -79,8 +79,8 @@ async def test_capacity_refusal_appears_on_the_size_field(bot: Harness) -> None:
     assert response.json() == {
         "response_action": "errors",
         "errors": {
-            ids.SIZE_BLOCK: "Size 30 exceeds the capacity left: staging-pg allows 22 backend connections, other "
-            "pools use 0, so the largest size that fits is 22."
+            ids.SIZE_BLOCK: "Size 30 exceeds the capacity left: staging-pg allows 22 backend connections, "
+            "other pools use 0, so the largest size that fits is 22."
         },
     }
     assert bot.cards() == []

@@ -54,9 +54,10 @@ async def test_a_server_error_on_the_write_is_reconciled_not_repeated(bot: Harne
     lines = await bot.wait_thread(request, "Checked DigitalOcean")
     unknown = [line for line in lines if line.startswith(":grey_question:")]
     assert unknown == [
-        ":grey_question: DigitalOcean failed (HTTP 503) while resizing pool staging-web on staging-pg, so whether "
-        "it took effect is unknown; the bot will read the state back to decide, never repeat it blindly. "
-        "The state is being reconciled by reading DigitalOcean back; the change will not be sent again."
+        ":grey_question: DigitalOcean failed (HTTP 503) while resizing pool staging-web on staging-pg, so "
+        "whether it took effect is unknown; the bot will read the state back to decide, never repeat it "
+        "blindly. The state is being reconciled by reading DigitalOcean back; "
+        "the change will not be sent again."
     ]
     assert lines[-1].startswith(":x: Checked DigitalOcean: The change failed.")
     assert len([c for c in bot.sandbox.calls if c.method == "PUT"]) == 1
