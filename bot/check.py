@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -10,8 +9,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.digitalocean import DigitalOceanClient, DigitalOceanError, Forbidden, Unauthorized
+from bot.store import Store, UnsupportedDatabaseUrl
+from bot.workflow import PolicyError, load_policy
 
-__all__ = ["CheckResult", "run_checks"]
+__all__ = ["CheckResult", "main_check"]
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,6 @@ class CheckResult:
         mark = "ok  " if self.ok else "FAIL"
         text = f"[{mark}] {self.name}: {self.detail}"
         return text if self.ok or not self.fix else f"{text}\n       fix: {self.fix}"
-
-
-Check = Callable[[], Awaitable[CheckResult]]
 
 
 async def check_slack(settings: Settings) -> CheckResult:
@@ -86,5 +84,63 @@ async def check_digitalocean(settings: Settings, client: DigitalOceanClient) -> 
     return CheckResult(name, True, f"{len(clusters)} clusters visible on {where}")
 
 
-async def run_checks(checks: list[Check]) -> list[CheckResult]:
-    return [await check() for check in checks]
+def check_settings(settings: Settings) -> list[CheckResult]:
+    problems = settings.problems_for_serve()
+    if not problems:
+        mode = "Socket Mode" if settings.socket_mode else "HTTP mode"
+        return [CheckResult("settings", True, f"complete for {mode}")]
+    return [
+        CheckResult("settings", False, problem, "set it in the environment or .env") for problem in problems
+    ]
+
+
+def check_policy(settings: Settings) -> CheckResult:
+    try:
+        policy = load_policy(settings.chatops_policy)
+    except PolicyError as error:
+        return CheckResult("policy", False, str(error), "fix the file named by CHATOPS_POLICY")
+    source = str(settings.chatops_policy) if settings.chatops_policy else "built-in defaults"
+    return CheckResult(
+        "policy",
+        True,
+        f"{source}: {len(policy.approvers)} approver entries, notify {len(policy.notify_channels)} channels",
+    )
+
+
+async def check_store(settings: Settings) -> CheckResult:
+    try:
+        store = Store.from_url(settings.database_url)
+    except UnsupportedDatabaseUrl as error:
+        return CheckResult("store", False, str(error), "use sqlite:///file.db or postgresql://user@host/db")
+    try:
+        await store.ping()
+    except Exception as error:  # report, never raise
+        return CheckResult(
+            "store",
+            False,
+            f"cannot reach the store: {type(error).__name__}",
+            "check DATABASE_URL and that the database server is up",
+        )
+    finally:
+        await store.close()
+    return CheckResult("store", True, f"{store.dialect} reachable")
+
+
+async def main_check(settings: Settings) -> int:
+    """Print one line per check; exit status 1 when any failed."""
+    from bot.runtime import make_digitalocean_client
+
+    results = [*check_settings(settings), check_policy(settings), await check_store(settings)]
+    results.append(await check_slack(settings))
+    try:
+        client, _ = make_digitalocean_client(settings)
+    except ValueError as error:
+        results.append(CheckResult("DigitalOcean token", False, str(error), "set DIGITALOCEAN_TOKEN"))
+    else:
+        async with client:
+            results.append(await check_digitalocean(settings, client))
+    for result in results:
+        print(result.line())
+    failed = sum(not r.ok for r in results)
+    print(f"{len(results) - failed} of {len(results)} checks passed")
+    return 1 if failed else 0

@@ -7,25 +7,31 @@ import re
 from typing import Any
 
 from rich.console import Console, Group
+from rich.emoji import Emoji
 from rich.panel import Panel
 from rich.text import Text
 
-__all__ = ["blocks_to_text", "message_panel"]
+__all__ = ["NAMES", "blocks_to_text", "message_panel", "mrkdwn"]
 
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
 
 
-def _mrkdwn(text: str) -> str:
-    """Slack mrkdwn → plain terminal text: links and mentions shown, entities decoded."""
+# Display names for user IDs, as Slack shows mentions (set by the demo).
+NAMES: dict[str, str] = {}
+
+
+def mrkdwn(text: str) -> str:
+    """Slack mrkdwn → plain terminal text: links, mentions and emoji shown, entities decoded."""
     text = _LINK.sub(r"\2", text)
-    text = _MENTION.sub(r"@\1", text)
-    return html.unescape(text)
+    text = _MENTION.sub(lambda m: "@" + NAMES.get(m.group(1), m.group(1)), text)
+    text = re.sub(r"@(U[A-Z0-9]+)", lambda m: "@" + NAMES.get(m.group(1), m.group(1)), text)
+    return Emoji.replace(html.unescape(text))
 
 
 def _text_of(obj: Any) -> str:
     if isinstance(obj, dict):
-        return _mrkdwn(str(obj.get("text", "")))
+        return mrkdwn(str(obj.get("text", "")))
     return ""
 
 
@@ -52,7 +58,7 @@ def blocks_to_text(blocks: list[dict[str, Any]], fallback: str = "") -> Text:
         elif kind == "rich_text":
             out.append(fallback + "\n")
     if not blocks:
-        out.append(_mrkdwn(fallback) + "\n")
+        out.append(mrkdwn(fallback) + "\n")
     return out
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -81,9 +82,13 @@ def build_slack_app(
     """The bolt app with every listener; `app.dbops` (a `SlackDeps`) holds the task registry to drain."""
     client = client or make_web_client(settings)
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
-    if not secret.strip():
+    if settings.socket_mode:
+        # Socket Mode: Slack's payloads arrive over the app-token WebSocket, unsigned; no HTTP endpoint.
+        app = AsyncApp(client=client, signing_secret=secret, request_verification_enabled=False)
+    elif not secret.strip():
         raise ValueError("SLACK_SIGNING_SECRET is not set; Slack's requests could not be verified")
-    app = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
+    else:
+        app = AsyncApp(client=client, signing_secret=secret, process_before_response=False)
     deps = SlackDeps(
         engine=engine,
         reads=reads,
@@ -109,27 +114,58 @@ async def _healthz(_: HttpRequest) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-def build_asgi(bolt_app: AsyncApp, *, extra_routes: Sequence[BaseRoute] = ()) -> Starlette:
+def build_asgi(
+    bolt_app: AsyncApp,
+    *,
+    extra_routes: Sequence[BaseRoute] = (),
+    serve_events: bool = True,
+    on_startup: Callable[[], Awaitable[None]] | None = None,
+    on_shutdown: Callable[[], Awaitable[None]] | None = None,
+    observe_ack: Callable[[str, float], None] | None = None,
+) -> Starlette:
     """Starlette serving `POST /slack/events` (commands, actions, views, options) and `GET /healthz`.
 
-    Pass more routes (`/readyz`, `/metrics`) with `extra_routes`, or append to `app.router.routes`.
-    The bolt tasks are drained when the server shuts down.
+    Pass more routes (`/readyz`, `/metrics`) with `extra_routes`. `serve_events=False` leaves the Slack
+    endpoint out (Socket Mode). `on_startup`/`on_shutdown` run in the server's lifespan; without an
+    `on_shutdown`, the bolt tasks are drained when the server stops. `observe_ack(kind, seconds)` is told
+    how long each Slack request took to answer.
     """
     handler = AsyncSlackRequestHandler(bolt_app)
+    deps = deps_of(bolt_app)
 
     async def events(request: HttpRequest) -> Response:
-        return await handler.handle(request)
-
-    deps = deps_of(bolt_app)
+        started = time.perf_counter()
+        response = await handler.handle(request)
+        if observe_ack is not None:
+            observe_ack(_kind(await request.body()), time.perf_counter() - started)
+        return response
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        if on_startup is not None:
+            await on_startup()
         yield
-        await deps.tasks.drain()
+        if on_shutdown is not None:
+            await on_shutdown()
+        else:
+            await deps.tasks.drain()
 
-    routes: list[BaseRoute] = [
-        Route(EVENTS_PATH, events, methods=["POST"]),
-        Route("/healthz", _healthz, methods=["GET"]),
-        *extra_routes,
-    ]
+    routes: list[BaseRoute] = [Route("/healthz", _healthz, methods=["GET"]), *extra_routes]
+    if serve_events:
+        routes.insert(0, Route(EVENTS_PATH, events, methods=["POST"]))
     return Starlette(routes=routes, lifespan=lifespan)
+
+
+def _kind(body: bytes) -> str:
+    """What a Slack request is, from its raw form body, without parsing it again."""
+    if b"command=" in body and not body.startswith(b"payload="):
+        return "command"
+    for marker, kind in (
+        (b"block_actions", "action"),
+        (b"view_submission", "view"),
+        (b"block_suggestion", "options"),
+        (b"view_closed", "view"),
+    ):
+        if marker in body:
+            return kind
+    return "other"

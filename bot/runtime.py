@@ -1,0 +1,136 @@
+"""The composition root: every part of the bot built from one `Settings`, started and stopped together.
+
+    runtime = Runtime.build(settings)
+    await runtime.start()      # migrate the store, reconcile what a crash left, start the expiry sweep
+    ...                        # serve runtime.bolt (HTTP or Socket Mode)
+    await runtime.stop()       # finish in-flight work, close the clients
+
+Nothing else in the bot constructs clients or reads settings.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass, field
+
+import httpx
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.config import Settings
+from bot.digitalocean import DigitalOceanClient, RetryPolicy
+from bot.metrics import Metrics
+from bot.ops import DatabaseOps
+from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
+from bot.slack.app import build_slack_app, deps_of, make_web_client
+from bot.slack.notifier import SlackNotifier
+from bot.slack.usergroups import SlackGroups
+from bot.store import Store
+from bot.workflow import ApprovalEngine, Policy, load_policy
+
+__all__ = ["SWEEP_INTERVAL", "Runtime", "make_digitalocean_client"]
+
+log = logging.getLogger(__name__)
+
+SWEEP_INTERVAL = 30.0  # seconds between expiry sweeps (and recovery of requests a dead replica left)
+
+
+def make_digitalocean_client(
+    settings: Settings, metrics: Metrics | None = None, *, sandbox: SandboxState | None = None
+) -> tuple[DigitalOceanClient, SandboxState | None]:
+    """The DigitalOcean client the settings ask for; `DIGITALOCEAN_API_URL=sandbox` runs the built-in one."""
+    retry = RetryPolicy(max_rate_limit_wait=settings.digitalocean_max_rate_limit_wait)
+    observer = metrics.observe_do_call if metrics else None
+    if settings.uses_sandbox:
+        state = sandbox or SandboxState.seeded()
+        transport = httpx.ASGITransport(app=create_app(state))
+        client = DigitalOceanClient(
+            SANDBOX_TOKEN, base_url="http://sandbox", transport=transport, retry=retry, observer=observer
+        )
+        return client, state
+    if settings.digitalocean_token is None:
+        raise ValueError("DIGITALOCEAN_TOKEN is not set")
+    client = DigitalOceanClient(
+        settings.digitalocean_token,
+        base_url=settings.digitalocean_api_url,
+        retry=retry,
+        observer=observer,
+    )
+    return client, None
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    policy: Policy
+    metrics: Metrics
+    store: Store
+    digitalocean: DigitalOceanClient
+    ops: DatabaseOps
+    slack: AsyncWebClient
+    engine: ApprovalEngine
+    bolt: AsyncApp
+    sandbox: SandboxState | None = None
+    _sweeper: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @classmethod
+    def build(
+        cls,
+        settings: Settings,
+        *,
+        policy: Policy | None = None,
+        sandbox: SandboxState | None = None,
+        team_domain: str = "",
+    ) -> Runtime:
+        policy = policy or load_policy(settings.chatops_policy)
+        metrics = Metrics()
+        store = Store.from_url(settings.database_url)
+        digitalocean, sandbox = make_digitalocean_client(settings, metrics, sandbox=sandbox)
+        ops = DatabaseOps(
+            digitalocean,
+            cluster_tag=policy.cluster_tag,
+            protected_databases=frozenset(policy.protected_databases),
+        )
+        slack = make_web_client(settings)
+        notifier = SlackNotifier(slack, notify_channels=policy.notify_channels, team_domain=team_domain)
+        engine = ApprovalEngine(store, ops, policy, SlackGroups(slack), notifier=notifier, metrics=metrics)
+        bolt = build_slack_app(settings, engine, ops, client=slack, notifier=notifier)
+        return cls(settings, policy, metrics, store, digitalocean, ops, slack, engine, bolt, sandbox)
+
+    async def start(self, *, sweep_interval: float = SWEEP_INTERVAL) -> None:
+        await self.store.migrate()
+        recovered = await self.engine.recover()
+        if recovered:
+            log.info("recovered %d requests left unfinished by an earlier run", len(recovered))
+        self._sweeper = asyncio.create_task(self._sweep_forever(sweep_interval), name="dbops-sweeper")
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
+        await deps_of(self.bolt).tasks.drain()
+        await self.digitalocean.aclose()
+        await self.store.close()
+
+    async def ready(self) -> tuple[bool, str]:
+        """Readiness: the store answers and the policy is loaded."""
+        try:
+            await self.store.ping()
+        except Exception as error:  # readiness reports, it never raises
+            return False, f"store unreachable: {type(error).__name__}"
+        return True, f"ready ({len(self.policy.approvers)} approvers, store {self.store.dialect})"
+
+    async def _sweep_forever(self, interval: float) -> None:
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                expired = await self.engine.sweep_expired()
+                if expired:
+                    log.info("expired %d pending requests", len(expired))
+                await self.engine.recover()
+            except Exception:
+                log.exception("the periodic sweep failed; it will run again in %.0f s", interval)

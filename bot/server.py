@@ -1,0 +1,84 @@
+"""`python -m bot serve`: the bot on uvicorn, in HTTP mode or Socket Mode.
+
+HTTP mode serves `POST /slack/events`; Socket Mode (when `SLACK_APP_TOKEN` is set) receives the same
+payloads over Slack's WebSocket instead. Both serve `GET /healthz` (liveness), `GET /readyz` (store
+reachable, policy loaded) and `GET /metrics` (Prometheus). On shutdown, in-flight executions finish (or
+stay `executing`, which the next start-up reconciles), and the clients are closed.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import uvicorn
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from bot.metrics import CONTENT_TYPE
+from bot.runtime import Runtime
+from bot.slack.app import build_asgi
+
+__all__ = ["build_server", "serve"]
+
+log = logging.getLogger(__name__)
+
+
+def build_server(runtime: Runtime, *, start_runtime: bool = True) -> Starlette:
+    """The ASGI app for `runtime`: Slack endpoint (HTTP mode), health, readiness and metrics."""
+    settings = runtime.settings
+    socket: AsyncSocketModeHandler | None = None
+
+    async def readyz(_: Request) -> Response:
+        ok, detail = await runtime.ready()
+        if ok and socket is not None and not await socket.client.is_connected():
+            ok, detail = False, "Socket Mode is not connected to Slack"
+        return JSONResponse({"ready": ok, "detail": detail}, status_code=200 if ok else 503)
+
+    async def metrics(_: Request) -> Response:
+        return Response(runtime.metrics.render(), media_type=CONTENT_TYPE)
+
+    async def startup() -> None:
+        nonlocal socket
+        if start_runtime:
+            await runtime.start()
+        if settings.socket_mode and settings.slack_app_token is not None:
+            socket = AsyncSocketModeHandler(
+                runtime.bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=runtime.slack
+            )
+            await socket.connect_async()  # type: ignore[no-untyped-call]
+            log.info("connected to Slack over Socket Mode")
+
+    async def shutdown() -> None:
+        if socket is not None:
+            await socket.close_async()  # type: ignore[no-untyped-call]
+        await runtime.stop()
+
+    def observe_ack(kind: str, seconds: float) -> None:
+        runtime.metrics.ack_latency.labels(kind).observe(seconds)
+
+    return build_asgi(
+        runtime.bolt,
+        extra_routes=[Route("/readyz", readyz, methods=["GET"]), Route("/metrics", metrics, methods=["GET"])],
+        serve_events=not settings.socket_mode,
+        on_startup=startup,
+        on_shutdown=shutdown,
+        observe_ack=observe_ack,
+    )
+
+
+def serve(runtime: Runtime, *, host: str, port: int) -> None:
+    """Run until SIGINT/SIGTERM; uvicorn's graceful shutdown runs the app's lifespan shutdown."""
+    mode = "Socket Mode" if runtime.settings.socket_mode else f"HTTP on {host}:{port}"
+    log.info("dbops serving (%s)", mode)
+    config = uvicorn.Config(
+        build_server(runtime),
+        host=host,
+        port=port,
+        log_config=None,  # keep our structured logging
+        access_log=False,
+        timeout_graceful_shutdown=30,
+    )
+    uvicorn.Server(config).run()
