@@ -10,7 +10,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digitalocean import Cluster, Database, DatabaseUser
+from bot.ops import Cluster, Database, DatabaseUser
 from bot.ops.views import PoolListing, PoolView
 from bot.workflow import ApprovalEngine
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.digitalocean import Database, Pool
+from bot.ops import Database, Pool
 from bot.ops.plan import Capacity
 from bot.ops.views import PoolListing, PoolView
 

@@ -16,7 +16,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.digitalocean import Cluster
+from bot.ops import Cluster
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
 from bot.ops.errors import OpsError
 from bot.store.records import Request

@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
-from bot.digitalocean import Cluster
+from bot.ops import Cluster
 from bot.ops.changes import Action
 
 from . import ids
