@@ -52,6 +52,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 
+    # How long one execution may wait on DigitalOcean before its outcome counts as unknown, how long a
+    # claim outlives that before another process may reconcile it, and how often the sweep runs.
+    execution_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
+    execution_lease_grace_seconds: float = Field(default=60.0, ge=0, le=3600)
+    sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+
     @field_validator("slack_api_url")
     @classmethod
     def _slack_url(cls, value: str) -> str:

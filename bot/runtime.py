@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 from slack_bolt.async_app import AsyncApp
@@ -95,11 +96,23 @@ class Runtime:
         )
         slack = make_web_client(settings)
         notifier = SlackNotifier(slack, notify_channels=policy.notify_channels, team_domain=team_domain)
-        engine = ApprovalEngine(store, ops, policy, SlackGroups(slack), notifier=notifier, metrics=metrics)
+        engine = ApprovalEngine(
+            store,
+            ops,
+            policy,
+            SlackGroups(slack),
+            notifier=notifier,
+            metrics=metrics,
+            execution_timeout=timedelta(seconds=settings.execution_timeout_seconds),
+            lease_grace=timedelta(seconds=settings.execution_lease_grace_seconds),
+        )
         bolt = build_slack_app(settings, engine, ops, client=slack, notifier=notifier)
         return cls(settings, policy, metrics, store, digitalocean, ops, slack, engine, bolt, sandbox)
 
-    async def start(self, *, sweep_interval: float = SWEEP_INTERVAL) -> None:
+    async def start(self, *, sweep_interval: float | None = None) -> None:
+        """`sweep_interval` defaults to the `SWEEP_INTERVAL_SECONDS` setting."""
+        if sweep_interval is None:
+            sweep_interval = self.settings.sweep_interval_seconds
         await self.store.migrate()
         recovered = await self.engine.recover()
         if recovered:
