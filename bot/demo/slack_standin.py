@@ -283,6 +283,12 @@ class SlackStandIn:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[group]}
+        if method == "bots.info":
+            bot = str(args.get("bot"))
+            return {
+                "ok": True,
+                "bot": {"id": bot, "app_id": API_APP_ID, "user_id": BOT_USER_ID, "name": "dbops"},
+            }
         if method == "users.info":
             user = str(args.get("user"))
             return {"ok": True, "user": {"id": user, "name": user.lower(), "real_name": user, "tz": "UTC"}}
