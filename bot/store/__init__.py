@@ -6,8 +6,17 @@ await store.migrate()                            # Alembic, to the newest schema
 
 from .errors import ActiveRequestExists, StoreError, UnsupportedDatabaseUrl
 from .migrate import migrate_database
-from .records import ACTIVE_STATES, Approval, AuditEvent, EventDraft, Failure, Request, RequestState
-from .store import AddApproval, ApprovalAdded, RequestIdTaken, Store, result_values
+from .records import (
+    ACTIVE_STATES,
+    Approval,
+    AuditEvent,
+    EventDraft,
+    Failure,
+    Request,
+    RequestState,
+    ReviewState,
+)
+from .store import AddApproval, ApprovalAdded, RequestIdTaken, Store, TimerColumn, result_values
 from .url import async_database_url
 
 __all__ = [
@@ -22,8 +31,10 @@ __all__ = [
     "Request",
     "RequestIdTaken",
     "RequestState",
+    "ReviewState",
     "Store",
     "StoreError",
+    "TimerColumn",
     "UnsupportedDatabaseUrl",
     "async_database_url",
     "migrate_database",

@@ -23,6 +23,7 @@ __all__ = [
     "Failure",
     "Request",
     "RequestState",
+    "ReviewState",
     "new_request_id",
 ]
 
@@ -50,6 +51,13 @@ ACTIVE_STATES = frozenset(
     {RequestState.PENDING, RequestState.APPROVED, RequestState.EXECUTING, RequestState.UNKNOWN}
 )
 """A request in one of these still holds its resource: a second request for it is refused."""
+
+
+class ReviewState(StrEnum):
+    """The review of a break-glass change that ran: open until an approver acknowledges it."""
+
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
 
 
 class Approval(BaseModel):
@@ -100,6 +108,19 @@ class Request(BaseModel):
     finished_at: datetime | None = None
     result: ExecutionResult | None = None
     failure: Failure | None = None
+    emergency_reason: str | None = None  # set on a break-glass request
+    runs_at: datetime | None = None  # a break-glass request runs then unless stopped
+    remind_at: datetime | None = None  # when its approvers are reminded (cleared once done)
+    escalate_at: datetime | None = None  # when it is escalated (cleared once done)
+    escalated_at: datetime | None = None
+    review_state: ReviewState | None = None  # a break-glass request that ran must be reviewed
+    review_due_at: datetime | None = None  # the next reminder to review it
+    reviewed_by: str | None = None
+    reviewed_at: datetime | None = None
+
+    @property
+    def is_emergency(self) -> bool:
+        return self.emergency_reason is not None
 
     @property
     def approvers(self) -> list[str]:

@@ -13,7 +13,7 @@ from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, Row, event, func, insert, or_, select, text, update
 from sqlalchemy.engine import URL
@@ -25,16 +25,28 @@ from bot.ops.changes import CHANGE_ADAPTER
 from bot.ops.plan import ExecutionResult, Plan
 
 from .errors import ActiveRequestExists, StoreError, UnsupportedDatabaseUrl
-from .records import ACTIVE_STATES, Approval, AuditEvent, EventDraft, Failure, Request, RequestState
+from .records import (
+    ACTIVE_STATES,
+    Approval,
+    AuditEvent,
+    EventDraft,
+    Failure,
+    Request,
+    RequestState,
+    ReviewState,
+)
 from .schema import approvals, audit_events, requests
 from .url import async_database_url
 
-__all__ = ["AddApproval", "ApprovalAdded", "RequestIdTaken", "Store", "result_values"]
+__all__ = ["AddApproval", "ApprovalAdded", "RequestIdTaken", "Store", "TimerColumn", "result_values"]
 
 log = logging.getLogger(__name__)
 
 _SQLITE_BUSY_TIMEOUT_S = 30.0
 _MIGRATION_LOCK_KEY = 0x64626F7073  # "dbops": serializes concurrent `migrate()` calls on PostgreSQL
+
+TimerColumn = Literal["runs_at", "remind_at", "escalate_at", "review_due_at"]
+"""The due-time columns the timer sweep fires from."""
 
 
 class RequestIdTaken(StoreError):
@@ -274,6 +286,81 @@ class Store:
                 return None
             return await self._get(conn, request_id)
 
+    # --- timers and break-glass (migration 0002) ----------------------------------------------------
+
+    async def due(self, column: TimerColumn, at: datetime) -> list[Request]:
+        """Requests whose `column` (a due time) is set and at or before `at`, oldest first."""
+        col = requests.c[column]
+        query = select(requests).where(col.is_not(None), col <= at).order_by(col, requests.c.id)
+        async with self._read() as conn:
+            return await self._hydrate(conn, (await conn.execute(query)).all())
+
+    async def update_if(
+        self,
+        request_id: str,
+        *,
+        at: datetime,
+        event: EventDraft,
+        values: Mapping[str, Any],
+        state: RequestState | None = None,
+        to_state: RequestState | None = None,
+        due: TimerColumn | None = None,
+        review_state: ReviewState | Literal["none"] | None = None,
+    ) -> tuple[Request, AuditEvent] | None:
+        """One conditional UPDATE plus its audit event, in one transaction; None if another caller (or
+        replica) got there first or a condition does not hold.
+
+        Conditions: the request is in `state` (moving to `to_state` if given), its `due` column is set and
+        at or before `at`, its review is in `review_state` (`"none"`: no review yet).
+        """
+        conditions: list[ColumnElement[bool]] = [requests.c.id == request_id]
+        if state is not None:
+            conditions.append(requests.c.state == state.value)
+        if due is not None:
+            conditions += [requests.c[due].is_not(None), requests.c[due] <= at]
+        if review_state == "none":
+            conditions.append(requests.c.review_state.is_(None))
+        elif review_state is not None:
+            conditions.append(requests.c.review_state == review_state.value)
+        row = {**dict(values), "updated_at": at}
+        if to_state is not None:
+            row["state"] = to_state.value
+        async with self._write() as conn:
+            if (await conn.execute(update(requests).where(*conditions).values(**row))).rowcount != 1:
+                return None
+            request = await self._get(conn, request_id)
+            assert request is not None
+            moved_from = state if to_state is not None else None
+            return request, await self._append(conn, event, request, moved_from, to_state, at)
+
+    async def count_emergencies(self, requester: str, since: datetime) -> int:
+        """How many break-glass requests `requester` has made since `since`."""
+        query = (
+            select(func.count())
+            .select_from(requests)
+            .where(
+                requests.c.requester == requester,
+                requests.c.emergency_reason.is_not(None),
+                requests.c.created_at >= since,
+            )
+        )
+        async with self._read() as conn:
+            return int((await conn.execute(query)).scalar_one())
+
+    async def list_for_review(self) -> list[Request]:
+        """Break-glass requests that have run (succeeded or failed) and have no review yet."""
+        query = (
+            select(requests)
+            .where(
+                requests.c.emergency_reason.is_not(None),
+                requests.c.review_state.is_(None),
+                requests.c.state.in_([RequestState.SUCCEEDED.value, RequestState.FAILED.value]),
+            )
+            .order_by(requests.c.created_at, requests.c.id)
+        )
+        async with self._read() as conn:
+            return await self._hydrate(conn, (await conn.execute(query)).all())
+
     # --- audit --------------------------------------------------------------------------------------
 
     async def append_event(
@@ -443,6 +530,15 @@ def _request_row(request: Request) -> dict[str, Any]:
         "error_message": failure.message if failure else None,
         "error_status": failure.status if failure else None,
         "error_request_id": failure.request_id if failure else None,
+        "emergency_reason": request.emergency_reason,
+        "runs_at": request.runs_at,
+        "remind_at": request.remind_at,
+        "escalate_at": request.escalate_at,
+        "escalated_at": request.escalated_at,
+        "review_state": request.review_state.value if request.review_state else None,
+        "review_due_at": request.review_due_at,
+        "reviewed_by": request.reviewed_by,
+        "reviewed_at": request.reviewed_at,
     }
 
 
@@ -489,6 +585,15 @@ def _request_from_row(row: Row[Any], votes: list[Approval]) -> Request:
         finished_at=row.finished_at,
         result=ExecutionResult.model_validate(row.result) if row.result is not None else None,
         failure=failure,
+        emergency_reason=row.emergency_reason,
+        runs_at=row.runs_at,
+        remind_at=row.remind_at,
+        escalate_at=row.escalate_at,
+        escalated_at=row.escalated_at,
+        review_state=ReviewState(row.review_state) if row.review_state else None,
+        review_due_at=row.review_due_at,
+        reviewed_by=row.reviewed_by,
+        reviewed_at=row.reviewed_at,
     )
 
 

@@ -18,7 +18,17 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.ops.changes import Action
 
-__all__ = ["ANYONE", "GroupResolver", "Policy", "PolicyError", "StaticGroups", "load_policy"]
+__all__ = [
+    "ANYONE",
+    "BreakGlass",
+    "Escalation",
+    "GroupResolver",
+    "Policy",
+    "PolicyError",
+    "Reminders",
+    "StaticGroups",
+    "load_policy",
+]
 
 ANYONE = "*"
 """In an approvers list: any member of the workspace (the requester still needs `allow_self_approval`)."""
@@ -26,6 +36,7 @@ ANYONE = "*"
 _USER = re.compile(r"^[UW][A-Z0-9]+$")
 _GROUP = re.compile(r"^S[A-Z0-9]+$")
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]+$")
+_CHANNEL_PATTERN = re.compile(r"^[a-z0-9_*?\[\]-]{1,80}$")
 
 
 class PolicyError(Exception):
@@ -97,6 +108,50 @@ class ActionRules(_Strict):
         return rule
 
 
+def _incident_channel(value: str) -> str:
+    if _CHANNEL.match(value) or _CHANNEL_PATTERN.match(value):
+        return value
+    raise ValueError(
+        f"{value!r} is neither a Slack channel ID (C… or G…) nor a channel-name pattern such as 'inc-*'"
+    )
+
+
+IncidentChannel = Annotated[str, AfterValidator(_incident_channel)]
+
+
+class BreakGlass(_Strict):
+    """Emergency changes in incident channels (off unless the policy has a `break_glass` section)."""
+
+    channels: list[IncidentChannel] = Field(min_length=1)
+    on_call: Approvers
+    actions: list[Action] = [Action.POOL_CREATE, Action.POOL_RESIZE]
+    countdown_seconds: int = Field(default=60, ge=10, le=3600)
+    daily_cap: int = Field(default=3, ge=1, le=100)
+    review_reminder_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
+
+    def is_incident_channel(self, channel: str, channel_name: str | None) -> bool:
+        """By ID, or by name against the patterns (`inc-*`; Slack gives the name without `#`)."""
+        name = (channel_name or "").lower().lstrip("#")
+        for entry in self.channels:
+            if entry == channel or (name and not _CHANNEL.match(entry) and fnmatch.fnmatchcase(name, entry)):
+                return True
+        return False
+
+
+class Reminders(_Strict):
+    """A pending request reminds its approvers in the thread once, at `at_fraction` of its lifetime."""
+
+    enabled: bool = True
+    at_fraction: float = Field(default=0.5, gt=0, lt=1)
+
+
+class Escalation(_Strict):
+    """After `after_minutes` pending, a request is escalated to `approvers`, who may then approve it too."""
+
+    after_minutes: int = Field(ge=1, le=7 * 24 * 60)
+    approvers: Approvers
+
+
 class Policy(_Strict):
     """The validated policy. Approval needs are snapshotted on each request when it is submitted."""
 
@@ -109,6 +164,9 @@ class Policy(_Strict):
     cluster_tag: str | None = None
     actions: ActionRules
     clusters: dict[str, ClusterRule] = {}
+    break_glass: BreakGlass | None = None
+    reminders: Reminders = Reminders()
+    escalation: Escalation | None = None
 
     @classmethod
     def default(cls) -> Policy:
@@ -165,6 +223,16 @@ class Policy(_Strict):
 
     def is_protected(self, database: str) -> bool:
         return database in self.protected_databases
+
+    def approver_lists(self, action: Action, cluster_name: str) -> list[list[str]]:
+        """The lists someone must be in to approve `action` on `cluster_name` (see `is_approver`)."""
+        lists = [self.actions.for_action(action).approvers or self.approvers]
+        lists += [rule.approvers for rule in self.cluster_rules(cluster_name) if rule.approvers is not None]
+        return lists
+
+    async def is_listed(self, user: str, allowed: list[str], groups: GroupResolver) -> bool:
+        """Whether `user` is in `allowed` (user IDs, groups expanded, or `*`)."""
+        return await _listed(user, allowed, groups)
 
     async def is_approver(self, user: str, action: Action, cluster_name: str, groups: GroupResolver) -> bool:
         """In the action's approvers (the top-level list if it has none) and in every matching cluster
