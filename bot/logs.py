@@ -18,8 +18,12 @@ __all__ = ["configure_logging", "redact"]
 
 _TOKEN = re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|dop_v1_[0-9a-f]{16,}|Bearer\s+\S+)")
 
-# LogRecord attributes that are not user `extra=` fields.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# LogRecord attributes that are not user `extra=` fields (uvicorn's `color_message` is its message with ANSI
+# colour codes: noise in a log line).
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
+
+
+_MESSAGE = "message"
 
 
 def redact(text: str) -> str:
@@ -45,13 +49,20 @@ def _extras(_: object, __: str, event: structlog.typing.EventDict) -> structlog.
 
 
 def configure_logging(level: str = "INFO", fmt: Literal["auto", "json", "console"] = "auto") -> None:
-    """Route every log record through structlog's formatter; JSON unless stderr is a terminal."""
+    """Route every log record through structlog's formatter; JSON unless stderr is a terminal.
+
+    The human sentence is under `message`, so that `event` stays free for the fields code passes with
+    `extra=` (the workflow's `event` is the kind of transition: `submitted`, `approved`, `executed`…).
+    """
     as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
     renderer: structlog.typing.Processor = (
-        structlog.processors.JSONRenderer() if as_json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if as_json
+        else structlog.dev.ConsoleRenderer(colors=False, event_key=_MESSAGE)
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=[
+            structlog.processors.EventRenamer(_MESSAGE),
             structlog.stdlib.add_log_level,
             structlog.stdlib.add_logger_name,
             structlog.processors.TimeStamper(fmt="iso", utc=True),
@@ -70,5 +81,6 @@ def configure_logging(level: str = "INFO", fmt: Literal["auto", "json", "console
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Chatty libraries: their INFO lines add nothing an operator needs.
-    for name in ("httpx", "httpcore", "aiohttp.access", "uvicorn.access", "slack_bolt", "slack_sdk"):
+    chatty = ("httpx", "httpcore", "aiohttp.access", "uvicorn.access", "slack_bolt", "slack_sdk")
+    for name in (*chatty, "alembic.runtime.plugins"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

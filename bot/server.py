@@ -8,7 +8,12 @@ stay `executing`, which the next start-up reconciles), and the clients are close
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import signal
+import threading
+from collections.abc import Iterator
+from types import FrameType
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -69,6 +74,32 @@ def build_server(runtime: Runtime, *, start_runtime: bool = True) -> Starlette:
     )
 
 
+class _Server(uvicorn.Server):
+    """uvicorn, but a SIGTERM or SIGINT that ends in a completed graceful shutdown exits with status 0.
+
+    uvicorn re-raises the signal once it has shut down, so the process would die by it (status -15), and
+    an orchestrator could not tell a clean stop from a crash.
+    """
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+
+        def stop(sig: int, _: FrameType | None) -> None:
+            if self.should_exit and sig == signal.SIGINT:
+                self.force_exit = True  # a second Ctrl-C: stop waiting for in-flight work
+            self.should_exit = True
+
+        previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            yield
+        finally:
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+
+
 def serve(runtime: Runtime, *, host: str, port: int) -> None:
     """Run until SIGINT/SIGTERM; uvicorn's graceful shutdown runs the app's lifespan shutdown."""
     mode = "Socket Mode" if runtime.settings.socket_mode else f"HTTP on {host}:{port}"
@@ -81,4 +112,4 @@ def serve(runtime: Runtime, *, host: str, port: int) -> None:
         access_log=False,
         timeout_graceful_shutdown=30,
     )
-    uvicorn.Server(config).run()
+    _Server(config).run()
