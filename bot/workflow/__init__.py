@@ -10,21 +10,34 @@
 See docs/WORKFLOW.md.
 """
 
-from bot.store import AuditEvent, Failure, Request, RequestState
+from bot.store import AuditEvent, Failure, Request, RequestState, ReviewState
 
+from .audit_export import export_audit
 from .engine import SYSTEM_ACTOR, ApprovalEngine
 from .errors import (
     ChannelNotAllowed,
     DuplicateRequest,
+    EmergencyRefused,
     NotAllowed,
     NotPending,
     ProtectedDatabase,
     RequestNotFound,
     RequestRefused,
+    ReviewNotOpen,
     WorkflowError,
 )
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
-from .policy import ANYONE, GroupResolver, Policy, PolicyError, StaticGroups, load_policy
+from .policy import (
+    ANYONE,
+    BreakGlass,
+    Escalation,
+    GroupResolver,
+    Policy,
+    PolicyError,
+    Reminders,
+    StaticGroups,
+    load_policy,
+)
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
 
 __all__ = [
@@ -34,10 +47,13 @@ __all__ = [
     "ApprovalOutcome",
     "ApprovalStatus",
     "AuditEvent",
+    "BreakGlass",
     "ChangeService",
     "ChannelNotAllowed",
     "Clock",
     "DuplicateRequest",
+    "EmergencyRefused",
+    "Escalation",
     "Failure",
     "GroupResolver",
     "NotAllowed",
@@ -46,14 +62,18 @@ __all__ = [
     "Policy",
     "PolicyError",
     "ProtectedDatabase",
+    "Reminders",
     "Request",
     "RequestNotFound",
     "RequestRefused",
     "RequestState",
+    "ReviewNotOpen",
+    "ReviewState",
     "SilentNotifier",
     "StaticGroups",
     "WorkflowError",
     "describe_result",
+    "export_audit",
     "load_policy",
     "utc_now",
 ]

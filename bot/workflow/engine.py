@@ -15,7 +15,6 @@ may safely reconcile any request whose lease has passed: its executor is gone.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import os
 import socket
@@ -37,24 +36,30 @@ from bot.store import (
     Request,
     RequestIdTaken,
     RequestState,
+    ReviewState,
     Store,
     result_values,
 )
 from bot.store.records import new_request_id
 
+from .audit_export import export_audit
+from .breakglass import check_emergency
 from .errors import (
     ChannelNotAllowed,
     DuplicateRequest,
+    EmergencyRefused,
     NotAllowed,
     NotPending,
     ProtectedDatabase,
     RequestNotFound,
     RequestRefused,
+    ReviewNotOpen,
     describe_state,
 )
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
 from .policy import GroupResolver, Policy
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
+from .timers import emergency_timers, pending_timers, submitted_event
 
 __all__ = ["SYSTEM_ACTOR", "ApprovalEngine"]
 
@@ -62,8 +67,6 @@ log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "dbops"
 """The actor of events the bot itself causes (claims, results, expiry, recovery)."""
-
-_EXPORT_PAGE = 500
 
 
 class ApprovalEngine:
@@ -96,14 +99,42 @@ class ApprovalEngine:
 
     # --- asking -------------------------------------------------------------------------------------
 
-    async def submit(self, change: Change, requester: str, channel: str) -> Request:
+    async def submit(
+        self,
+        change: Change,
+        requester: str,
+        channel: str,
+        *,
+        emergency: str | None = None,
+        channel_name: str | None = None,
+    ) -> Request:
         """Plan the change and open a pending request for it.
 
-        Raises `ChannelNotAllowed`, `RequestRefused` (the service layer's sentence), `ProtectedDatabase`
-        or `DuplicateRequest` (naming the live request for the same resource).
+        With `emergency` (the reason), it is a break-glass request: no approvals, it runs when its
+        countdown ends unless stopped (`stop`), then opens a review. `channel_name` matches the policy's
+        incident-channel patterns. Raises `ChannelNotAllowed`, `EmergencyRefused`, `RequestRefused` (the
+        service layer's sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request).
         """
         now = self._clock()
-        if not self.policy.channel_allowed(channel):
+        emergency = (emergency or "").strip() or None
+        if emergency is not None:
+            try:
+                rules = await check_emergency(
+                    self.policy,
+                    self._groups,
+                    self.store,
+                    action=change.action,
+                    requester=requester,
+                    channel=channel,
+                    channel_name=channel_name,
+                    now=now,
+                )
+            except EmergencyRefused as refused:
+                await self._refused(
+                    requester, f"Emergency refused for {requester}: {refused}", now, change=change
+                )
+                raise
+        elif not self.policy.channel_allowed(channel):
             await self._refused(
                 requester, f"{requester} asked in channel {channel}, which is not allowed.", now
             )
@@ -120,6 +151,12 @@ class ApprovalEngine:
             raise ProtectedDatabase(change.db, plan.cluster_name)
 
         required = self.policy.required_approvals(plan.action, plan.cluster_name)
+        ttl = timedelta(minutes=self.policy.request_ttl_minutes)
+        timers = (
+            emergency_timers(now, ttl, rules.countdown_seconds)
+            if emergency is not None
+            else pending_timers(self.policy, now, ttl)
+        )
         for _ in range(5):
             request = Request(
                 id=new_request_id(),
@@ -135,14 +172,10 @@ class ApprovalEngine:
                 required_approvals=required,
                 created_at=now,
                 updated_at=now,
-                expires_at=now + timedelta(minutes=self.policy.request_ttl_minutes),
+                emergency_reason=emergency,
+                **{"expires_at": now + ttl, **timers},
             )
-            event = EventDraft(
-                kind="submitted",
-                actor=requester,
-                message=f"{requester} asked to {plan.summary} ({required} approval(s) needed).",
-                detail={"change": request.change.model_dump(mode="json"), "fingerprint": plan.fingerprint},
-            )
+            event = submitted_event(request)
             try:
                 stored, audit = await self.store.insert_request(request, event)
             except RequestIdTaken:
@@ -175,6 +208,18 @@ class ApprovalEngine:
         """Whether the policy lets `user` approve `action` on `cluster_name` (groups expanded)."""
         return await self.policy.is_approver(user, action, cluster_name, self._groups)
 
+    async def may_decide(self, user: str, request: Request) -> bool:
+        """An approver of the request's action and cluster, or, once it is escalated, of the escalation
+        group."""
+        if await self.is_approver(user, request.action, request.cluster_name):
+            return True
+        escalation = self.policy.escalation
+        return (
+            escalation is not None
+            and request.escalated_at is not None
+            and await self.policy.is_listed(user, escalation.approvers, self._groups)
+        )
+
     async def approve(self, request_id: str, user: str) -> ApprovalOutcome:
         """Count `user`'s approval. The approval that completes the count also runs the change (once),
         and the outcome then carries the executed request. Raises only `RequestNotFound`."""
@@ -185,13 +230,20 @@ class ApprovalEngine:
         if request.expires_at <= now:
             expired = await self._expire(request, now)
             return ApprovalOutcome(ApprovalStatus.NOT_PENDING, expired, describe_state(expired))
+        if request.is_emergency:
+            return ApprovalOutcome(
+                ApprovalStatus.NOT_ALLOWED,
+                request,
+                f"{request.id} is an emergency change: it runs when its countdown ends unless someone "
+                "stops it, and needs no approval.",
+            )
         if user == request.requester and not self.policy.allow_self_approval:
             return ApprovalOutcome(
                 ApprovalStatus.NOT_ALLOWED,
                 request,
                 f"You asked for {request.id}, so someone else has to approve it.",
             )
-        if not await self.is_approver(user, request.action, request.cluster_name):
+        if not await self.may_decide(user, request):
             return ApprovalOutcome(
                 ApprovalStatus.NOT_ALLOWED,
                 request,
@@ -231,7 +283,7 @@ class ApprovalEngine:
     async def reject(self, request_id: str, user: str, reason: str | None = None) -> Request:
         """An approver ends a pending request. Raises `NotAllowed` or `NotPending`."""
         request = await self._pending(request_id)
-        if not await self.is_approver(user, request.action, request.cluster_name):
+        if not await self.may_decide(user, request):
             raise NotAllowed(
                 f"Only approvers of {request.action.value} on {request.cluster_name} "
                 f"can reject {request.id}.",
@@ -259,6 +311,73 @@ class ApprovalEngine:
             EventDraft(kind="cancelled", actor=user, message=f"{user} cancelled {request.id}."),
             {"cancelled_by": user},
         )
+
+    async def stop(self, request_id: str, user: str) -> Request:
+        """Anyone in the channel stops a break-glass request during its countdown. Raises `NotAllowed`
+        (not an emergency request) or `NotPending` (it already ran, or was stopped)."""
+        request = await self.get(request_id)
+        if not request.is_emergency:
+            raise NotAllowed(
+                f"{request.id} is not an emergency change; an approver can reject it.", request=request
+            )
+        if request.state is not RequestState.PENDING:
+            raise NotPending(request)
+        return await self._finish_pending(
+            request,
+            RequestState.CANCELLED,
+            EventDraft(
+                kind="stopped",
+                actor=user,
+                message=f"{user} stopped the emergency change {request.id} before it ran.",
+            ),
+            {"cancelled_by": user, "runs_at": None},
+        )
+
+    async def acknowledge_review(self, request_id: str, user: str) -> Request:
+        """An approver acknowledges the review of a break-glass change that ran. Raises `ReviewNotOpen`
+        or `NotAllowed`."""
+        request = await self.get(request_id)
+        if request.review_state is not ReviewState.OPEN:
+            raise ReviewNotOpen(request)
+        if user == request.requester and not self.policy.allow_self_approval:
+            raise NotAllowed(
+                f"You made the emergency change {request.id}, so another approver has to review it.",
+                request=request,
+            )
+        if not await self.is_approver(user, request.action, request.cluster_name):
+            raise NotAllowed(
+                f"Only approvers of {request.action.value} on {request.cluster_name} can acknowledge the "
+                f"review of {request.id}.",
+                request=request,
+            )
+        now = self._clock()
+        moved = await self.store.update_if(
+            request.id,
+            at=now,
+            review_state=ReviewState.OPEN,
+            values={
+                "review_state": ReviewState.ACKNOWLEDGED.value,
+                "reviewed_by": user,
+                "reviewed_at": now,
+                "review_due_at": None,
+            },
+            event=EventDraft(
+                kind="review_acknowledged",
+                actor=user,
+                message=f"{user} acknowledged the review of the emergency change {request.id}.",
+            ),
+        )
+        if moved is None:
+            raise ReviewNotOpen(await self.get(request.id))
+        await self._changed(*moved)
+        return moved[0]
+
+    async def fire_due(self) -> list[str]:
+        """Fire every timer that is due (countdowns, reviews, reminders, escalations, review reminders,
+        expiry); each fires on exactly one replica. Returns one line per timer fired. Call it often."""
+        from .timers import fire_due
+
+        return await fire_due(self)
 
     async def sweep_expired(self) -> list[Request]:
         """Expire every pending request past its expiry (call periodically); returns those it expired."""
@@ -380,16 +499,8 @@ class ApprovalEngine:
         self, since: datetime | None = None, until: datetime | None = None, cluster: str | None = None
     ) -> AsyncIterator[str]:
         """The audit log as JSON lines (each ending in a newline), oldest first, read page by page."""
-        after = 0
-        while True:
-            page = await self.store.events(
-                cluster=cluster, since=since, until=until, after_id=after, limit=_EXPORT_PAGE
-            )
-            for event in page:
-                yield json.dumps(event.model_dump(mode="json"), sort_keys=True) + "\n"
-            if len(page) < _EXPORT_PAGE:
-                return
-            after = page[-1].id
+        async for line in export_audit(self.store, since=since, until=until, cluster=cluster):
+            yield line
 
     # --- internals ------------------------------------------------------------------------------------
 

@@ -7,7 +7,9 @@ WorkflowError
 ├── ProtectedDatabase   the policy protects that database
 ├── DuplicateRequest    a live request already targets the resource (`existing` is that request)
 ├── NotAllowed          that person may not do that to that request
-└── NotPending          the request has moved on (`request.state` says where)
+├── NotPending          the request has moved on (`request.state` says where)
+├── EmergencyRefused    break-glass is not allowed here, for this person, for this change, or today
+└── ReviewNotOpen       the break-glass review was already acknowledged (or there is none)
 """
 
 from __future__ import annotations
@@ -17,11 +19,13 @@ from bot.store import Request
 __all__ = [
     "ChannelNotAllowed",
     "DuplicateRequest",
+    "EmergencyRefused",
     "NotAllowed",
     "NotPending",
     "ProtectedDatabase",
     "RequestNotFound",
     "RequestRefused",
+    "ReviewNotOpen",
     "WorkflowError",
 ]
 
@@ -104,3 +108,17 @@ def describe_state(request: Request) -> str:
             return (
                 f"{rid} expired at {request.expires_at:%Y-%m-%d %H:%M} UTC; ask again if it is still needed."
             )
+
+
+class EmergencyRefused(WorkflowError):
+    """A break-glass request the policy does not allow here, for this person, this change, or today."""
+
+
+class ReviewNotOpen(WorkflowError):
+    def __init__(self, request: Request) -> None:
+        self.request = request
+        if request.reviewed_by:
+            message = f"The review of {request.id} was already acknowledged by {request.reviewed_by}."
+        else:
+            message = f"{request.id} has no review waiting."
+        super().__init__(message)
