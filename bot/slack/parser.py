@@ -32,6 +32,7 @@ __all__ = [
     "RequestChange",
     "UsageError",
     "parse",
+    "take_emergency",
     "usage_for",
 ]
 
@@ -41,7 +42,8 @@ POOL_USAGE = (
     "Usage: `/pool list <cluster> [public]` · `/pool show <cluster> <pool> [public]` · "
     "`/pool create <cluster> <pool> db=<db> size=<n> mode=<session|transaction|statement> [user=<user>]` · "
     "`/pool resize <cluster> <pool> size=<n> [mode=<mode>]` · `/pool delete <cluster> <pool>` · "
-    "`/pool help`. Create, resize or delete with no arguments opens a form."
+    "`/pool help`. Create, resize or delete with no arguments opens a form. In an incident channel, the "
+    'on-call engineer may add `emergency="reason"` to a change to make it without waiting for approval.'
 )
 DB_USAGE = (
     "Usage: `/db list <cluster> [public]` · `/db create <cluster> <db>` · `/db drop <cluster> <db>` · "
@@ -67,9 +69,10 @@ class Read:
 
 @dataclass(frozen=True)
 class RequestChange:
-    """A change to submit for approval."""
+    """A change to submit for approval; with `emergency` (the reason), a break-glass change."""
 
     change: Change
+    emergency: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,7 +168,11 @@ def parse(command: str, text: str) -> Command:
     command = command.strip().lower()
     if command not in ("/pool", "/db"):
         raise UsageError(f"Unknown command {command}.", command="/pool")
+    text, emergency = take_emergency(text, command)
     words = tokens(text)
+    if emergency is not None and (len(words) < 2 or words[0].lower() in _READS):
+        problem = "`emergency=` goes only with a change (create, resize, delete, drop)."
+        raise UsageError(problem, command=command)
     if not words or words[0].lower() in ("help", "-h", "--help", "?"):
         return Help(command)
     verb, args = words[0].lower(), words[1:]
@@ -205,7 +212,29 @@ def parse(command: str, text: str) -> Command:
         if key not in options:
             raise UsageError(f"`{command} {verb}` needs `{key}=`.", command=command)
     named = dict(zip(positional_names, positional, strict=True))
-    return _build(command, verb, named, options, public)
+    built = _build(command, verb, named, options, public)
+    if emergency is not None and isinstance(built, RequestChange):
+        return RequestChange(built.change, emergency=emergency)
+    return built
+
+
+# `emergency="reason with spaces"`: straight or curly quotes (Slack clients may turn " into “ ”).
+_EMERGENCY = re.compile(r"""(?:^|\s)emergency=(?:"([^"]*)"|“([^”]*)”|'([^']*)'|‘([^’]*)’|(\S+))""", re.I)
+
+
+def take_emergency(text: str, command: str = "/pool") -> tuple[str, str | None]:
+    """Split `emergency="…"` (the break-glass reason) off the command text: (the rest, the reason)."""
+    decoded = text.replace("&quot;", '"')
+    found = list(_EMERGENCY.finditer(decoded))
+    if not found:
+        return text, None
+    if len(found) > 1:
+        raise UsageError("`emergency=` is given twice.", command=command)
+    match = found[0]
+    reason = " ".join(next((g for g in match.groups() if g is not None), "").split())
+    if not reason:
+        raise UsageError('`emergency=` needs a reason, in quotes: `emergency="db is down"`.', command=command)
+    return decoded[: match.start()] + " " + decoded[match.end() :], _unescape(reason)[:500]
 
 
 def _build(command: str, verb: str, named: dict[str, str], options: dict[str, str], public: bool) -> Command:
