@@ -80,9 +80,6 @@ def delete_database(state: SandboxState, cluster_id: str, name: str) -> None:
         raise NotFound()
     if name == PROTECTED_DATABASE:
         raise Unprocessable(f"The {PROTECTED_DATABASE} database cannot be deleted.")
-    users = sorted(pool.name for pool in cluster.pools.values() if pool.db == name)
-    if users:
-        raise Unprocessable(
-            f"Database {name} is used by connection pool {', '.join(users)}; delete those pools first."
-        )
+    # DigitalOcean documents no rule against dropping a database that pools use: the drop goes through and
+    # those pools are left pointing at a database that is gone (which is why the plan warns about them).
     cluster.dbs.remove(name)

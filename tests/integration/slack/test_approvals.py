@@ -53,6 +53,11 @@ async def test_drop_of_a_database_in_use_shows_its_pools_and_digitaloceans_refus
     request = await _ask(bot, "/db", "drop prod-pg orders")
     card = bot.slack.message(CHANNEL, request.card_ts or "")
     assert ":warning: *Pools that use this database (they would break):* `reports`" in str(card.blocks)
+    bot.sandbox.faults.status(
+        422,
+        message="Database orders is used by connection pool reports; delete those pools first.",
+        operation="delete_database",
+    )
     await bot.click(ids.APPROVE, request, user=LEAD1)
     await bot.click(ids.APPROVE, request, user=LEAD2)
     lines = await bot.wait_thread(request, "The change failed")

@@ -193,8 +193,11 @@ async def test_defaultdb_cannot_be_deleted(http: httpx.AsyncClient) -> None:
     assert await message_of(response) == "The defaultdb database cannot be deleted."
 
 
-async def test_database_used_by_a_pool_cannot_be_deleted(http: httpx.AsyncClient) -> None:
+async def test_database_used_by_a_pool_is_deleted_and_the_pool_is_left_dangling(
+    http: httpx.AsyncClient, state: SandboxState
+) -> None:
     response = await http.delete(f"{DBS}/orders")
-    assert await message_of(response) == (
-        "Database orders is used by connection pool reports; delete those pools first."
-    )
+    assert response.status_code == 204
+    cluster = state.find_cluster("prod-pg")
+    assert "orders" not in cluster.dbs
+    assert cluster.pools["reports"].db == "orders"
