@@ -111,7 +111,8 @@ class Cluster(_Model):
     size: str
     region: str
     version: str | None = None
-    status: ClusterStatus | None = None
+    # A status this version does not know yet (DigitalOcean adds some) is kept as text, not refused.
+    status: Annotated[ClusterStatus | str | None, Field(union_mode="left_to_right")] = None
     created_at: datetime | None = None
     tags: list[str] | None = None
     db_names: list[str] | None = None

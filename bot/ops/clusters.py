@@ -41,9 +41,9 @@ def pick_cluster(clusters: Sequence[Cluster], ref: str, *, tag: str | None = Non
 
 
 def require_online(cluster: Cluster) -> None:
-    if cluster.status is not None and cluster.status is not ClusterStatus.ONLINE:
+    if cluster.status is not None and cluster.status != ClusterStatus.ONLINE:
         raise InvalidRequest(
-            f"cluster {cluster.name} is {cluster.status.value}, not online; try again when it is online",
+            f"cluster {cluster.name} is {cluster.status}, not online; try again when it is online",
             field="cluster",
         )
 
