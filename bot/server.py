@@ -12,11 +12,16 @@ import contextlib
 import logging
 import signal
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from types import FrameType
 
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.socket_mode.aiohttp import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -31,10 +36,44 @@ __all__ = ["build_server", "serve"]
 log = logging.getLogger(__name__)
 
 
+# Socket Mode envelope types (and, for `interactive`, payload types) → the `kind` label of ack latency.
+_SOCKET_KINDS = {
+    "slash_commands": "command",
+    "block_actions": "action",
+    "view_submission": "view",
+    "view_closed": "view",
+    "block_suggestion": "options",
+}
+
+
+class _SocketHandler(AsyncSocketModeHandler):
+    """Bolt's Socket Mode handler, timing each envelope from arrival to ack like the HTTP endpoint."""
+
+    def __init__(
+        self,
+        app: AsyncApp,
+        *,
+        app_token: str,
+        web_client: AsyncWebClient,
+        observe: Callable[[str, float], None],
+    ) -> None:
+        super().__init__(app, app_token=app_token, web_client=web_client)
+        self._observe = observe
+
+    async def handle(self, client: SocketModeClient, req: SocketModeRequest) -> None:  # type: ignore[override]
+        started = time.perf_counter()
+        await super().handle(client, req)
+        kind = str(req.payload.get("type", "")) if req.type == "interactive" else req.type
+        self._observe(_SOCKET_KINDS.get(kind, "other"), time.perf_counter() - started)
+
+
 def build_server(runtime: Runtime, *, start_runtime: bool = True) -> Starlette:
     """The ASGI app for `runtime`: Slack endpoint (HTTP mode), health, readiness and metrics."""
     settings = runtime.settings
-    socket: AsyncSocketModeHandler | None = None
+    socket: _SocketHandler | None = None
+
+    def observe_ack(kind: str, seconds: float) -> None:
+        runtime.metrics.ack_latency.labels(kind).observe(seconds)
 
     async def readyz(_: Request) -> Response:
         ok, detail = await runtime.ready()
@@ -50,8 +89,11 @@ def build_server(runtime: Runtime, *, start_runtime: bool = True) -> Starlette:
         if start_runtime:
             await runtime.start()
         if settings.socket_mode and settings.slack_app_token is not None:
-            socket = AsyncSocketModeHandler(
-                runtime.bolt, app_token=settings.slack_app_token.get_secret_value(), web_client=runtime.slack
+            socket = _SocketHandler(
+                runtime.bolt,
+                app_token=settings.slack_app_token.get_secret_value(),
+                web_client=runtime.slack,
+                observe=observe_ack,
             )
             await socket.connect_async()  # type: ignore[no-untyped-call]
             log.info("connected to Slack over Socket Mode")
@@ -60,9 +102,6 @@ def build_server(runtime: Runtime, *, start_runtime: bool = True) -> Starlette:
         if socket is not None:
             await socket.close_async()  # type: ignore[no-untyped-call]
         await runtime.stop()
-
-    def observe_ack(kind: str, seconds: float) -> None:
-        runtime.metrics.ack_latency.labels(kind).observe(seconds)
 
     return build_asgi(
         runtime.bolt,

@@ -7,7 +7,10 @@ point the bot's `SLACK_API_URL` at `standin.api_url` and it answers `chat.postMe
 (messages, edits, thread replies, ephemeral notes) so the demo can show it and tests can assert on it.
 
 The other direction — Slack calling the bot — is `sign()` and the `*_body()` builders: form bodies exactly
-as Slack posts them, signed with the v0 HMAC scheme over the raw body.
+as Slack posts them, signed with the v0 HMAC scheme over the raw body. In Socket Mode the stand-in plays
+Slack's WebSocket too: `apps.connections.open` (with an `xapp-` token) answers a loopback `ws://` URL, the
+socket greets the bot with `hello`, `send_envelope()`/`socket_command()` deliver payloads in envelopes, and
+the bot's acks (`{"envelope_id": …}`) are kept in `socket_acks`.
 """
 
 from __future__ import annotations
@@ -19,20 +22,23 @@ import hmac
 import itertools
 import json
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from aiohttp import web
+from aiohttp import WSMsgType, web
 
 __all__ = [
     "Message",
     "SlackCall",
     "SlackStandIn",
     "block_action_body",
+    "block_action_payload",
     "sign",
     "slash_command_body",
+    "slash_command_fields",
     "view_submission_body",
 ]
 
@@ -82,12 +88,18 @@ class SlackStandIn:
         self.webhooks: list[tuple[str, dict[str, Any]]] = []
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
         self.free_plan = False  # usergroups.users.list → plan_upgrade_required, as on free workspaces
+        # When set, only these bot tokens are accepted; any other xoxb- token gets `invalid_auth`.
+        self.valid_tokens: set[str] | None = None
         self._failures: dict[str, _Failure] = {}
         self._ts = itertools.count(1)
         self._views = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Socket Mode: the bot's open WebSockets, and its acks by envelope id.
+        self.sockets: list[web.WebSocketResponse] = []
+        self.socket_acks: dict[str, dict[str, Any]] = {}
+        self.socket_connections = 0  # how many times the bot connected
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -95,6 +107,7 @@ class SlackStandIn:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._api)
         app.router.add_route("POST", "/webhook/{hook}", self._webhook)
+        app.router.add_route("GET", "/socket", self._socket)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -104,6 +117,8 @@ class SlackStandIn:
         self.port = int(server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
+        for ws in list(self.sockets):
+            await ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -177,6 +192,78 @@ class SlackStandIn:
         )
         return self.calls_to(method)
 
+    # ---- Socket Mode ----------------------------------------------------------------------------
+
+    @property
+    def socket_connected(self) -> bool:
+        return any(not ws.closed for ws in self.sockets)
+
+    async def send_envelope(
+        self, kind: str, payload: Mapping[str, Any], *, accepts_response_payload: bool = True
+    ) -> str:
+        """Deliver `payload` over the bot's newest open socket, as Slack does; returns the envelope id."""
+        open_sockets = [ws for ws in self.sockets if not ws.closed]
+        if not open_sockets:
+            raise AssertionError("the bot has no open Socket Mode connection")
+        envelope_id = str(uuid.uuid4())
+        envelope = {
+            "envelope_id": envelope_id,
+            "type": kind,
+            "payload": dict(payload),
+            "accepts_response_payload": accepts_response_payload,
+        }
+        await open_sockets[-1].send_json(envelope)
+        return envelope_id
+
+    async def socket_command(
+        self, command: str, text: str, *, user: str, channel: str, response_url: str = ""
+    ) -> str:
+        """A slash command over Socket Mode (`type: slash_commands`); returns the envelope id."""
+        fields = slash_command_fields(command, text, user=user, channel=channel, response_url=response_url)
+        return await self.send_envelope("slash_commands", fields)
+
+    async def wait_for_ack(self, envelope_id: str, *, timeout: float = 10.0) -> dict[str, Any]:
+        """The bot's ack of an envelope (`{"envelope_id": …, "payload"?: …}`), once it has come."""
+        await self.wait_for(
+            lambda s: envelope_id in s.socket_acks, timeout=timeout, what=f"the ack of {envelope_id}"
+        )
+        return self.socket_acks[envelope_id]
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        ws = web.WebSocketResponse()  # answers the client's pings with pongs, as Slack's servers do
+        await ws.prepare(request)
+        self.sockets.append(ws)
+        self.socket_connections += 1
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len([s for s in self.sockets if not s.closed]),
+                "debug_info": {
+                    "host": "applink-standin",
+                    "build_number": 1,
+                    "approximate_connection_time": 3600,
+                },
+                "connection_info": {"app_id": API_APP_ID},
+            }
+        )
+        await self._notify()
+        try:
+            async for message in ws:
+                if message.type is not WSMsgType.TEXT:
+                    continue
+                with contextlib.suppress(ValueError):
+                    data = json.loads(message.data)
+                    if isinstance(data, dict) and "envelope_id" in data:
+                        self.socket_acks[str(data["envelope_id"])] = data
+                        await self._notify()
+        finally:
+            await self._notify()
+        return ws
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
     # ---- handlers -------------------------------------------------------------------------------
 
     async def _api(self, request: web.Request) -> web.Response:
@@ -201,8 +288,20 @@ class SlackStandIn:
                 return web.json_response(
                     {"ok": False, "error": failure.error}, status=failure.status, headers=headers
                 )
-            if not str(request.headers.get("Authorization", "")).startswith("Bearer xoxb-"):
+            authorization = str(request.headers.get("Authorization", ""))
+            if method == "apps.connections.open":
+                # Socket Mode: only an app-level token opens a connection.
+                if not authorization.startswith("Bearer xapp-"):
+                    return web.json_response({"ok": False, "error": "not_allowed_token_type"})
+                url = f"ws://127.0.0.1:{self.port}/socket?ticket={uuid.uuid4()}"
+                return web.json_response({"ok": True, "url": url})
+            if not authorization.startswith("Bearer xoxb-"):
                 return web.json_response({"ok": False, "error": "not_authed"})
+            if (
+                self.valid_tokens is not None
+                and authorization.removeprefix("Bearer ") not in self.valid_tokens
+            ):
+                return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response(self._answer(method, args))
         finally:
             async with self._changed:
@@ -337,6 +436,32 @@ def slash_command_body(
 ) -> str:
     """A slash command as Slack posts it (`application/x-www-form-urlencoded`)."""
     return urlencode(
+        slash_command_fields(
+            command,
+            text,
+            user=user,
+            channel=channel,
+            response_url=response_url,
+            trigger_id=trigger_id,
+            team_id=team_id,
+            api_app_id=api_app_id,
+        )
+    )
+
+
+def slash_command_fields(
+    command: str,
+    text: str,
+    *,
+    user: str,
+    channel: str,
+    response_url: str = "",
+    trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
+    team_id: str = TEAM_ID,
+    api_app_id: str = API_APP_ID,
+) -> dict[str, str]:
+    """A slash command's fields: the form body over HTTP, the envelope's `payload` in Socket Mode."""
+    return dict(
         {
             "token": "deprecated-verification-token",
             "team_id": team_id,
@@ -368,6 +493,33 @@ def block_action_body(
     api_app_id: str = API_APP_ID,
 ) -> str:
     """A button click on a message, as Slack posts it (`payload=<JSON>`)."""
+    payload = block_action_payload(
+        action_id,
+        value,
+        user=user,
+        channel=channel,
+        message_ts=message_ts,
+        block_id=block_id,
+        response_url=response_url,
+        team_id=team_id,
+        api_app_id=api_app_id,
+    )
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def block_action_payload(
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    channel: str,
+    message_ts: str,
+    block_id: str = "actions",
+    response_url: str = "",
+    team_id: str = TEAM_ID,
+    api_app_id: str = API_APP_ID,
+) -> dict[str, Any]:
+    """A button click's payload: JSON in the form body over HTTP, an `interactive` envelope in Socket Mode."""
     payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
@@ -398,7 +550,7 @@ def block_action_body(
             }
         ],
     }
-    return urlencode({"payload": json.dumps(payload)})
+    return payload
 
 
 def view_submission_body(
