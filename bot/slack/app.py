@@ -34,7 +34,10 @@ from bot.workflow import ApprovalEngine
 
 from .approvals import register_approvals
 from .commands import register_commands
+from .dbops_command import register_dbops
 from .deps import Reads, SlackDeps
+from .home import register_home
+from .incidents import register_incidents
 from .modals import register_modals
 from .notifier import SlackNotifier
 from .tasks import TaskRegistry
@@ -150,6 +153,9 @@ def build_slack_app(
     register_commands(app, deps)
     register_approvals(app, deps)
     register_modals(app, deps)
+    register_incidents(app, deps)
+    register_dbops(app, deps)
+    register_home(app, deps)
     app.dbops = deps  # type: ignore[attr-defined]
     return app
 

@@ -20,6 +20,7 @@ from bot.workflow import ApprovalStatus, NotPending, RequestNotFound, WorkflowEr
 from . import ids, messages
 from .blocks import card_blocks, card_text
 from .deps import SlackDeps, tell
+from .home import publish_home
 from .mrkdwn import escape
 from .views import FormMeta, loading_view, message_view, reject_form
 
@@ -88,6 +89,8 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 await tell(client, channel, user, note)
             elif outcome.status is not ApprovalStatus.APPROVED:
                 await tell(client, channel, user, escape(outcome.message))
+            if (body.get("container") or {}).get("type") == "view":  # clicked on the App Home tab
+                await publish_home(deps, client, user)
 
         deps.tasks.spawn(
             work(), name=f"approve {request_id} by {user}", on_error=_reporter(client, channel, user)

@@ -36,8 +36,10 @@ __all__ = [
     "card_text",
     "check_message",
     "date",
+    "emergency_text",
     "sentence",
     "state_line",
+    "stop_button",
 ]
 
 MAX_MESSAGE_BLOCKS = 50
@@ -102,6 +104,8 @@ def capacity_text(before: Capacity | None, after: Capacity | None) -> str | None
 def state_line(request: Request) -> str:
     """The card's status line; for a finished request it says in so many words how it ended."""
     state = request.state
+    if state is RequestState.PENDING and request.is_emergency:
+        return ":rotating_light: *Emergency* — counting down; it runs without approval unless stopped."
     if state is RequestState.PENDING:
         missing = request.approvals_missing
         more = f"{missing} more approval{'s' if missing != 1 else ''}"
@@ -124,6 +128,9 @@ def state_line(request: Request) -> str:
         who = mention(request.rejected_by) if request.rejected_by else "an approver"
         reason = f": {escape(request.rejection_reason)}" if request.rejection_reason else ""
         return f":no_entry_sign: *Rejected* by {who}{reason} — nothing was changed."
+    if state is RequestState.CANCELLED and request.is_emergency:
+        who = mention(request.cancelled_by) if request.cancelled_by else "someone"
+        return f":octagonal_sign: *Stopped* by {who} before it ran — nothing was changed."
     if state is RequestState.CANCELLED:
         who = mention(request.cancelled_by) if request.cancelled_by else "the requester"
         return f":heavy_multiplication_x: *Cancelled* by {who} — nothing was changed."
@@ -208,7 +215,12 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     outcome = failure_text(request) or result_text(request)
     if outcome and request.state.is_final:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(outcome, _MAX_SECTION))))
-    if request.state is RequestState.PENDING:
+    if request.is_emergency:
+        emergency = _clip(emergency_text(request), _MAX_SECTION)
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=emergency)))
+    if request.state is RequestState.PENDING and request.is_emergency:
+        blocks.append(ActionsBlock(block_id=ids.CARD_ACTIONS_BLOCK, elements=[stop_button(request)]))
+    elif request.state is RequestState.PENDING:
         blocks.append(
             ActionsBlock(
                 block_id=ids.CARD_ACTIONS_BLOCK,
@@ -235,6 +247,34 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         ContextBlock(elements=[MarkdownTextObject(text=f"Request {request.id} · {request.state.value}")])
     )
     return check_message(blocks)
+
+
+def stop_button(request: Request) -> ButtonElement:
+    return ButtonElement(
+        text="Stop",
+        action_id=ids.STOP,
+        value=request.id,
+        style="danger",
+        confirm=ConfirmObject(
+            title="Stop this emergency change?",
+            text="It will not run; nothing will change.",
+            confirm="Stop it",
+            deny="Let it run",
+        ),
+    )
+
+
+def emergency_text(request: Request) -> str:
+    """The break-glass part of a card: the reason, the countdown or what came of it, and the review."""
+    reason = escape(request.emergency_reason or "")
+    lines = [f":rotating_light: *Emergency change* by {mention(request.requester)}: {reason}"]
+    if request.state is RequestState.PENDING and request.runs_at is not None:
+        lines.append(f"Runs {date(request.runs_at)} without approval unless someone presses *Stop*.")
+    if request.review_state is not None and request.review_state.value == "open":
+        lines.append(":mag: *Review:* waiting for an approver to acknowledge it.")
+    elif request.reviewed_by is not None:
+        lines.append(f":mag: *Review:* acknowledged by {mention(request.reviewed_by)}.")
+    return "\n".join(lines)
 
 
 def check_message(blocks: Sequence[Block]) -> list[Block]:

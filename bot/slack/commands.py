@@ -69,8 +69,9 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
         if isinstance(parsed, Read):
             deps.tasks.spawn(_read(deps, parsed, respond), name=f"{name} read for {user}", on_error=report)
         elif isinstance(parsed, RequestChange):
+            channel_name = str(command.get("channel_name") or "") or None
             deps.tasks.spawn(
-                _submit(deps, parsed, user, channel, client, respond),
+                _submit(deps, parsed, user, channel, client, respond, channel_name=channel_name),
                 name=f"{name} for {user}",
                 on_error=report,
             )
@@ -107,12 +108,17 @@ async def _submit(
     channel: str,
     client: AsyncWebClient,
     respond: AsyncRespond,
+    *,
+    channel_name: str | None = None,
 ) -> None:
     try:
-        request = await deps.engine.submit(parsed.change, user, channel)
+        request = await deps.engine.submit(
+            parsed.change, user, channel, emergency=parsed.emergency, channel_name=channel_name
+        )
     except WorkflowError as refused:
         await respond(
             text=messages.REFUSED.format(reason=escape(sentence(str(refused)))), response_type="ephemeral"
         )
         return
-    await post_card(deps, client, request)
+    if await post_card(deps, client, request) and request.is_emergency:
+        await deps.notifier.announce_emergency(await deps.engine.get(request.id))

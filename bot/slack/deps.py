@@ -51,9 +51,12 @@ class SlackDeps:
 async def tell(
     client: AsyncWebClient, channel: str, user: str, text: str, *, thread_ts: str | None = None
 ) -> None:
-    """An ephemeral note to one person; failures are logged (the person may have left the channel)."""
+    """An ephemeral note to one person; failures are logged (the person may have left the channel).
+    Without a channel (a click on the App Home tab) it is a direct message from the bot."""
     try:
-        if thread_ts:
+        if not channel:
+            await client.chat_postMessage(channel=user, text=text)
+        elif thread_ts:
             await client.chat_postEphemeral(channel=channel, user=user, text=text, thread_ts=thread_ts)
         else:
             await client.chat_postEphemeral(channel=channel, user=user, text=text)

@@ -12,6 +12,10 @@ APPROVE: Final = "dbops_approve"
 REJECT: Final = "dbops_reject"
 CANCEL: Final = "dbops_cancel"
 CARD_ACTIONS_BLOCK: Final = "dbops_card_actions"
+STOP: Final = "dbops_stop"  # stops a break-glass change during its countdown
+ACK_REVIEW: Final = "dbops_ack_review"  # on the review message of a break-glass change that ran
+REVIEW_ACTIONS_BLOCK: Final = "dbops_review_actions"
+HOME_ACTIONS_PREFIX: Final = "dbops_home_"  # block_id of a request's buttons on the App Home tab
 
 # ---- modals (view callback_ids) ----
 MODAL_CHANGE: Final = "dbops_change"  # create/resize/delete pool, create/drop database

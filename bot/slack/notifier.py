@@ -19,6 +19,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.store.records import AuditEvent, Request, RequestState
 
 from .blocks import card_blocks, card_text, failure_text, sentence
+from .incident_lines import (
+    EMERGENCY_ANNOUNCEMENT,
+    REVIEW_ANNOUNCEMENT,
+    incident_line,
+    review_blocks,
+    review_text,
+    tell_requester_expired,
+)
 from .mrkdwn import escape, mention
 
 __all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
@@ -76,7 +84,7 @@ def thread_line(request: Request, event: AuditEvent) -> str | None:
             f":hourglass: The request expired with {len(request.approvals)} of {request.required_approvals} "
             "approvals. Nothing was changed."
         )
-    return None
+    return incident_line(request, event)
 
 
 def result_line(request: Request, *, checked: bool = False) -> str:
@@ -121,15 +129,52 @@ class SlackNotifier:
         lock = self._locks.setdefault(request.id, asyncio.Lock())
         async with lock:
             await self._update_card(request)
-            line = thread_line(request, event)
+            line = thread_line(request, event) if event.kind != "review_opened" else None
             if line is not None:
                 await self._client.chat_postMessage(
                     channel=request.card_channel, thread_ts=request.card_ts, text=line
                 )
             if event.to_state in (RequestState.SUCCEEDED, RequestState.FAILED):
                 await self._announce(request)
+            await self._incident_extras(request, event)
         if request.state.is_final:
             self._locks.pop(request.id, None)
+
+    async def announce_emergency(self, request: Request) -> None:
+        """Tell the notify channels that a break-glass change is counting down (once its card is up)."""
+        await self._post_to_notify_channels(request, EMERGENCY_ANNOUNCEMENT)
+
+    async def _incident_extras(self, request: Request, event: AuditEvent) -> None:
+        assert request.card_channel is not None
+        if event.kind == "review_opened":
+            await self._client.chat_postMessage(
+                channel=request.card_channel,
+                thread_ts=request.card_ts,
+                text=review_text(request, event),
+                blocks=[b.to_dict() for b in review_blocks(request, event)],
+            )
+            await self._post_to_notify_channels(request, REVIEW_ANNOUNCEMENT)
+        elif event.kind == "expired":
+            await tell_requester_expired(self._client, request)
+
+    async def _post_to_notify_channels(self, request: Request, template: str) -> None:
+        if not self._notify_channels:
+            return
+        link = await self.permalink(request)
+        text = template.format(
+            id=request.id,
+            summary=escape(request.summary),
+            requester=mention(request.requester),
+            reason=escape(request.emergency_reason or ""),
+            link=link,
+        )
+        for channel in self._notify_channels:
+            try:
+                await self._client.chat_postMessage(channel=channel, text=text, unfurl_links=False)
+            except SlackApiError as error:
+                log.warning(
+                    "could not announce %s in %s: %s", request.id, channel, error.response.get("error")
+                )
 
     async def show_card(self, request: Request) -> None:
         """Re-render the card from `request` unless a newer snapshot is already shown."""

@@ -1,0 +1,135 @@
+"""`/dbops`: the accountability views. Answers are ephemeral, through the command's `response_url`.
+
+/dbops requests                  pending requests you can approve, and your own live ones
+/dbops audit <request-id>        every event of one request, in order
+/dbops audit <cluster>           the recent events on a cluster (its name or id)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot.store import ACTIVE_STATES, AuditEvent, Request
+
+from . import messages
+from .blocks import check_message
+from .deps import SlackDeps
+from .home import actionable
+from .mrkdwn import escape, mention
+from .parser import tokens
+
+__all__ = ["CLUSTER_AUDIT_LIMIT", "DBOPS_USAGE", "audit_lines", "register_dbops"]
+
+log = logging.getLogger(__name__)
+
+DBOPS_USAGE = (
+    "Usage: `/dbops requests` (what you can approve, and your own) · `/dbops audit <request-id>` (its whole "
+    "history) · `/dbops audit <cluster>` (recent changes there) · `/dbops help`."
+)
+CLUSTER_AUDIT_LIMIT = 25
+_REQUEST_ID = re.compile(r"^R-[A-Z0-9]{6}$", re.IGNORECASE)
+_SECTION = 3000
+
+
+def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.command("/dbops")
+    async def on_dbops(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+        words = tokens(str(command.get("text", "")))
+        verb = words[0].lower() if words else "help"
+        if verb == "requests" and len(words) == 1:
+            await ack()
+            work = _requests(deps, str(command["user_id"]), respond)
+        elif verb == "audit" and len(words) == 2:
+            await ack()
+            work = _audit(deps, words[1], respond)
+        elif verb in ("help", "-h", "--help", "?"):
+            await ack(text=DBOPS_USAGE)
+            return
+        else:
+            await ack(text=f"`/dbops` does not understand `{escape(' '.join(words))}`.\n{DBOPS_USAGE}")
+            return
+
+        async def report(error: BaseException) -> None:
+            await respond(text=messages.INTERNAL_ERROR, response_type="ephemeral")
+
+        deps.tasks.spawn(work, name=f"/dbops {verb}", on_error=report)
+
+
+def _request_line(request: Request) -> str:
+    tag = " :rotating_light: emergency" if request.is_emergency else ""
+    return (
+        f"• *{request.id}*: {escape(request.summary)} — {request.state.value}{tag} "
+        f"({len(request.approvals)} of {request.required_approvals} approvals, asked by "
+        f"{mention(request.requester)})"
+    )
+
+
+async def _requests(deps: SlackDeps, user: str, respond: AsyncRespond) -> None:
+    to_approve = await actionable(deps, user)
+    mine = [r for r in await deps.engine.store.list_requests(ACTIVE_STATES) if r.requester == user]
+    lines = ["*Waiting for your approval*"]
+    lines += [_request_line(r) for r in to_approve] or ["(nothing)"]
+    lines += ["*Your requests in progress*"]
+    lines += [_request_line(r) for r in mine] or ["(none)"]
+    text = f"{len(to_approve)} request(s) wait for your approval; you have {len(mine)} in progress."
+    await _answer(respond, text, lines)
+
+
+def audit_lines(events: list[AuditEvent]) -> list[str]:
+    lines = []
+    for event in events:
+        move = (
+            f" ({event.from_state.value} → {event.to_state.value})"
+            if event.from_state and event.to_state
+            else ""
+        )
+        if not event.from_state and event.to_state:
+            move = f" (→ {event.to_state.value})"
+        request = f"{event.request_id} · " if event.request_id else ""
+        lines.append(
+            f"• `{event.at:%Y-%m-%d %H:%M:%S}` {request}*{escape(event.kind)}*{move} by "
+            f"{mention(event.actor)}: {escape(event.message)}"
+        )
+    return lines
+
+
+async def _audit(deps: SlackDeps, ref: str, respond: AsyncRespond) -> None:
+    if _REQUEST_ID.match(ref):
+        request_id = ref.upper()
+        events = await deps.engine.audit(request_id)
+        if not events:
+            await respond(
+                text=f":warning: There is no request {escape(request_id)}.", response_type="ephemeral"
+            )
+            return
+        text = f"History of {request_id}: {len(events)} event(s), oldest first."
+        await _answer(respond, text, [f"*History of {request_id}*", *audit_lines(events)])
+        return
+    events = (await deps.engine.cluster_audit(ref))[-CLUSTER_AUDIT_LIMIT:]
+    if not events:
+        await respond(text=f"Nothing is recorded on {escape(ref)}.", response_type="ephemeral")
+        return
+    text = f"The last {len(events)} event(s) on {ref}, oldest first."
+    await _answer(respond, escape(text), [f"*Recent changes on {escape(ref)}*", *audit_lines(events)])
+
+
+async def _answer(respond: AsyncRespond, text: str, lines: list[str]) -> None:
+    chunks: list[str] = []
+    current = ""
+    for line in lines:
+        line = line[:_SECTION]
+        if current and len(current) + 1 + len(line) > _SECTION:
+            chunks.append(current)
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        chunks.append(current)
+    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[:48]]
+    if len(chunks) > 48:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="(shortened)")]))
+    await respond(text=text, blocks=[b.to_dict() for b in check_message(blocks)], response_type="ephemeral")

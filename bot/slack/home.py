@@ -1,0 +1,90 @@
+"""The App Home tab: the pending requests this person can approve, with the card's Approve and Reject
+buttons (`views.publish`). Republished when the tab is opened and after an approval made from it."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.store.records import Request
+
+from . import ids
+from .blocks import date
+from .deps import SlackDeps
+from .mrkdwn import escape, mention
+
+__all__ = ["HOME_EMPTY", "actionable", "home_view", "publish_home", "register_home"]
+
+log = logging.getLogger(__name__)
+
+HOME_EMPTY = "Nothing is waiting for your approval."
+_MAX_SHOWN = 30  # 3 blocks each, within the 100 blocks of a Home view
+
+
+async def actionable(deps: SlackDeps, user: str) -> list[Request]:
+    """Pending requests `user` may approve now: not their own, not yet approved by them, not emergencies."""
+    engine = deps.engine
+    found = []
+    for request in await engine.list_pending():
+        if request.is_emergency or user in request.approvers:
+            continue
+        if request.requester == user and not engine.policy.allow_self_approval:
+            continue
+        if await engine.may_decide(user, request):
+            found.append(request)
+    return found
+
+
+def home_view(requests: list[Request]) -> dict[str, Any]:
+    blocks: list[Block] = [HeaderBlock(text="Waiting for your approval")]
+    if not requests:
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=HOME_EMPTY)))
+    for request in requests[:_MAX_SHOWN]:
+        text = (
+            f"*{request.id}*: {escape(request.summary)}\n"
+            f"Asked by {mention(request.requester)} · {len(request.approvals)} of "
+            f"{request.required_approvals} approvals · expires {date(request.expires_at)}"
+        )
+        blocks += [
+            SectionBlock(text=MarkdownTextObject(text=text)),
+            ActionsBlock(
+                block_id=f"{ids.HOME_ACTIONS_PREFIX}{request.id}",
+                elements=[
+                    ButtonElement(text="Approve", action_id=ids.APPROVE, value=request.id, style="primary"),
+                    ButtonElement(text="Reject", action_id=ids.REJECT, value=request.id, style="danger"),
+                ],
+            ),
+            DividerBlock(),
+        ]
+    if len(requests) > _MAX_SHOWN:
+        more = len(requests) - _MAX_SHOWN
+        blocks.append(
+            ContextBlock(elements=[MarkdownTextObject(text=f"…and {more} more; see `/dbops requests`.")])
+        )
+    return {"type": "home", "blocks": [b.to_dict() for b in blocks]}
+
+
+async def publish_home(deps: SlackDeps, client: AsyncWebClient, user: str) -> None:
+    await client.views_publish(user_id=user, view=home_view(await actionable(deps, user)))
+
+
+def register_home(app: AsyncApp, deps: SlackDeps) -> None:
+    @app.event("app_home_opened")
+    async def opened(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event["user"])
+        deps.tasks.spawn(publish_home(deps, client, user), name=f"home of {user}")

@@ -1,0 +1,118 @@
+"""What the Slack layer says about break-glass changes, reminders, escalations and reviews."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.store.records import AuditEvent, Request
+
+from . import ids
+from .blocks import date
+from .mrkdwn import escape, mention
+
+__all__ = [
+    "EMERGENCY_ANNOUNCEMENT",
+    "EXPIRED_NOTE",
+    "REVIEW_ANNOUNCEMENT",
+    "incident_line",
+    "notify_mentions",
+    "review_blocks",
+    "review_text",
+    "tell_requester_expired",
+]
+
+log = logging.getLogger(__name__)
+
+EMERGENCY_ANNOUNCEMENT = (
+    ":rotating_light: Emergency change {id}: {summary}, by {requester} ({reason}). It runs without approval "
+    "unless stopped. <{link}|See the card>"
+)
+REVIEW_ANNOUNCEMENT = (
+    ":mag: The emergency change {id} ({summary}, by {requester}) ran; an approver must acknowledge its "
+    "review. <{link}|See the thread>"
+)
+EXPIRED_NOTE = (
+    ":hourglass: Your request {id} ({summary}) expired before it had enough approvals; nothing was changed. "
+    "Ask again if it is still needed."
+)
+
+_USER = re.compile(r"^[UW][A-Z0-9]+$")
+_GROUP = re.compile(r"^S[A-Z0-9]+$")
+
+
+def notify_mentions(entries: Sequence[object]) -> str:
+    """`<@U…>` for users and `<!subteam^S…>` for user groups; anything else is left out."""
+    out = []
+    for entry in entries:
+        text = str(entry)
+        if _USER.match(text):
+            out.append(mention(text))
+        elif _GROUP.match(text):
+            out.append(f"<!subteam^{text}>")
+    return " ".join(out) or "Approvers"
+
+
+def _notify(event: AuditEvent) -> str:
+    entries = event.detail.get("notify") or []
+    return notify_mentions(entries if isinstance(entries, list) else [])
+
+
+def incident_line(request: Request, event: AuditEvent) -> str | None:
+    """The thread reply for a break-glass, reminder, escalation or review event (None for others)."""
+    kind = event.kind
+    if kind == "countdown_over":
+        return ":rotating_light: Nobody stopped the emergency change; it runs now, without approval."
+    if kind == "stopped":
+        return f":octagonal_sign: {mention(event.actor)} stopped the emergency change. Nothing was changed."
+    if kind == "reminded":
+        missing = request.approvals_missing
+        return (
+            f":bell: {_notify(event)}: {request.id} is still waiting for {missing} approval"
+            f"{'s' if missing != 1 else ''}; it expires {date(request.expires_at)}."
+        )
+    if kind == "escalated":
+        return (
+            f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. "
+            "You may approve or reject it now."
+        )
+    if kind == "review_reminded":
+        return f":mag: {_notify(event)}: the review of the emergency change {request.id} is still open."
+    if kind == "review_acknowledged":
+        return f":white_check_mark: {mention(event.actor)} acknowledged the review. It is closed."
+    return None
+
+
+def review_text(request: Request, event: AuditEvent) -> str:
+    return (
+        f":mag: {_notify(event)}: the emergency change {request.id} ran ({request.state.value}) without "
+        f"approval, by {mention(request.requester)}: {escape(request.emergency_reason or '')}. "
+        "An approver must review it and acknowledge."
+    )
+
+
+def review_blocks(request: Request, event: AuditEvent) -> list[Block]:
+    return [
+        SectionBlock(text=MarkdownTextObject(text=review_text(request, event))),
+        ActionsBlock(
+            block_id=ids.REVIEW_ACTIONS_BLOCK,
+            elements=[ButtonElement(text="Acknowledge review", action_id=ids.ACK_REVIEW, value=request.id)],
+        ),
+    ]
+
+
+async def tell_requester_expired(client: AsyncWebClient, request: Request) -> None:
+    """The requester sees (only they) that their request expired."""
+    text = EXPIRED_NOTE.format(id=request.id, summary=escape(request.summary))
+    try:
+        await client.chat_postEphemeral(
+            channel=request.card_channel or request.channel, user=request.requester, text=text
+        )
+    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+        log.warning("could not tell %s that %s expired: %r", request.requester, request.id, error)
