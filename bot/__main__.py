@@ -1,4 +1,4 @@
-"""`python -m bot serve | demo | check | migrate` — the bot's command line."""
+"""`python -m bot serve | demo | check | migrate | audit export` — the bot's command line."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from bot import __version__
 from bot.config import ConfigError, Settings, load_settings
@@ -32,7 +33,25 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("check", help="validate settings and policy, reach Slack and DigitalOcean")
     commands.add_parser("migrate", help="bring the store (DATABASE_URL) to the newest schema")
+
+    audit = commands.add_parser("audit", help="the audit log")
+    audit_commands = audit.add_subparsers(dest="audit_command", required=True, metavar="AUDIT_COMMAND")
+    export = audit_commands.add_parser("export", help="write the audit log as JSON lines (oldest first)")
+    export.add_argument(
+        "--since", type=_when, help="only events at or after this time (ISO 8601; UTC if no zone)"
+    )
+    export.add_argument("--until", type=_when, help="only events before this time (ISO 8601; UTC if no zone)")
+    export.add_argument("--cluster", help="only events on this cluster (its name or id)")
+    export.add_argument("--output", "-o", help="write to this file instead of standard output")
     return parser
+
+
+def _when(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 time, e.g. 2026-11-26T09:00") from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -56,6 +75,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             where = asyncio.run(migrate_database(settings.database_url))
             print(f"store at {where} is at the newest schema")
             return 0
+        if args.command == "audit":
+            from bot.audit_cli import export_audit_log
+
+            return asyncio.run(
+                export_audit_log(
+                    settings, since=args.since, until=args.until, cluster=args.cluster, output=args.output
+                )
+            )
     except ConfigError as error:
         print(error, file=sys.stderr)
         return 2

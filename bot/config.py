@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     digitalocean_api_url: str = "https://api.digitalocean.com"
     digitalocean_max_rate_limit_wait: float = Field(default=60.0, ge=0, le=3600)
 
+    timer_interval: float = Field(default=5.0, ge=0.1, le=60)  # seconds between timer sweeps (countdowns)
+
     database_url: str = "sqlite:///dbops.db"
     chatops_policy: Path | None = None
 

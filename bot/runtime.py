@@ -75,6 +75,7 @@ class Runtime:
     bolt: AsyncApp
     sandbox: SandboxState | None = None
     _sweeper: asyncio.Task[None] | None = field(default=None, repr=False)
+    _ticker: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @classmethod
     def build(
@@ -118,13 +119,17 @@ class Runtime:
         if recovered:
             log.info("recovered %d requests left unfinished by an earlier run", len(recovered))
         self._sweeper = asyncio.create_task(self._sweep_forever(sweep_interval), name="dbops-sweeper")
+        self._ticker = asyncio.create_task(
+            self._tick_forever(self.settings.timer_interval), name="dbops-timers"
+        )
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._sweeper
-            self._sweeper = None
+        for task in (self._sweeper, self._ticker):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._sweeper = self._ticker = None
         await deps_of(self.bolt).tasks.drain()
         await self.digitalocean.aclose()
         await self.store.close()
@@ -136,6 +141,18 @@ class Runtime:
         except Exception as error:  # readiness reports, it never raises
             return False, f"store unreachable: {type(error).__name__}"
         return True, f"ready ({len(self.policy.approvers)} approvers, store {self.store.dialect})"
+
+    async def _tick_forever(self, interval: float) -> None:
+        """Fire due timers (break-glass countdowns, reminders, escalations, reviews) every `interval` s
+        (`TIMER_INTERVAL`); the due times are in the store, so a restart or another replica loses none."""
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                fired = await self.engine.fire_due()
+                if fired:
+                    log.info("timers fired: %s", "; ".join(fired))
+            except Exception:
+                log.exception("the timer sweep failed; it will run again in %.1f s", interval)
 
     async def _sweep_forever(self, interval: float) -> None:
         while True:

@@ -288,10 +288,15 @@ class Store:
 
     # --- timers and break-glass (migration 0002) ----------------------------------------------------
 
-    async def due(self, column: TimerColumn, at: datetime) -> list[Request]:
-        """Requests whose `column` (a due time) is set and at or before `at`, oldest first."""
+    async def due(
+        self, column: TimerColumn, at: datetime, *, state: RequestState | None = None
+    ) -> list[Request]:
+        """Requests whose `column` (a due time) is set and at or before `at` (and in `state`), soonest
+        first."""
         col = requests.c[column]
         query = select(requests).where(col.is_not(None), col <= at).order_by(col, requests.c.id)
+        if state is not None:
+            query = query.where(requests.c.state == state.value)
         async with self._read() as conn:
             return await self._hydrate(conn, (await conn.execute(query)).all())
 
