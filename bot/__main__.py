@@ -61,7 +61,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo.story import run_demo
 
             return asyncio.run(run_demo(quiet=args.quiet))
-        settings = load_settings()
+        try:
+            settings = load_settings()
+        except ConfigError as error:
+            if args.command != "check":
+                raise
+            from bot.check import report_config_error
+
+            return report_config_error(error)
         configure_logging(settings.log_level, settings.log_format)
         if args.command == "serve":
             return _serve(settings, host=args.host, port=args.port)

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.digitalocean import DigitalOceanClient, DigitalOceanError, Forbidden, Unauthorized
+from bot.logs import redact
 from bot.store import Store, UnsupportedDatabaseUrl
 from bot.workflow import PolicyError, load_policy
 
-__all__ = ["CheckResult", "main_check"]
+__all__ = ["CheckResult", "main_check", "report_config_error"]
 
 
 @dataclass(frozen=True)
@@ -118,12 +119,31 @@ async def check_store(settings: Settings) -> CheckResult:
         return CheckResult(
             "store",
             False,
-            f"cannot reach the store: {type(error).__name__}",
-            "check DATABASE_URL and that the database server is up",
+            f"cannot reach the store: {_first_line(error)}",
+            "check DATABASE_URL and that the database server is up (for SQLite: that its folder exists)",
         )
     finally:
         await store.close()
     return CheckResult("store", True, f"{store.dialect} reachable")
+
+
+def _first_line(error: BaseException) -> str:
+    """`TypeName: first line of the message`, short, with anything token-shaped removed."""
+    lines = str(error).strip().splitlines()
+    text = f"{type(error).__name__}: {lines[0]}" if lines else type(error).__name__
+    return redact(text if len(text) <= 200 else text[:199] + "…")
+
+
+def report_config_error(error: ConfigError) -> int:
+    """Settings that cannot even be read (a malformed PORT, a missing policy file): one line each, exit 1."""
+    results = [
+        CheckResult("settings", False, problem, "set it in the environment or .env")
+        for problem in error.problems
+    ]
+    for result in results:
+        print(result.line())
+    print(f"0 of {len(results)} checks passed; fix the settings above, then run the check again")
+    return 1
 
 
 async def main_check(settings: Settings) -> int:
