@@ -15,6 +15,7 @@ __all__ = ["NAMES", "blocks_to_text", "message_panel", "mrkdwn"]
 
 _LINK = re.compile(r"<([^|>]+)\|([^>]+)>")
 _MENTION = re.compile(r"<@([A-Z0-9]+)>")
+_BOLD = re.compile(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])")
 
 
 # Display names for user IDs, as Slack shows mentions (set by the demo).
@@ -22,8 +23,10 @@ NAMES: dict[str, str] = {}
 
 
 def mrkdwn(text: str) -> str:
-    """Slack mrkdwn → plain terminal text: links, mentions and emoji shown, entities decoded."""
+    """Slack mrkdwn → plain terminal text: links, mentions and emoji shown, `*bold*` marks dropped, entities
+    decoded."""
     text = _LINK.sub(r"\2", text)
+    text = _BOLD.sub(r"\1", text)
     text = _MENTION.sub(lambda m: "@" + NAMES.get(m.group(1), m.group(1)), text)
     text = re.sub(r"@(U[A-Z0-9]+)", lambda m: "@" + NAMES.get(m.group(1), m.group(1)), text)
     return Emoji.replace(html.unescape(text))

@@ -1,4 +1,4 @@
-"""`python -m bot check` as a process: all green exits 0; wrong tokens are reported one line each, with a fix."""
+"""`python -m bot check` as a process: all green exits 0; wrong tokens are one line each, with a fix."""
 
 from __future__ import annotations
 
