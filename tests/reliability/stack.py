@@ -61,9 +61,9 @@ actions:
 class Secrets:
     """This stack's credentials: fresh random values, so a leak anywhere is found by plain search."""
 
-    slack_bot_token: str = field(default_factory=lambda: f"xoxb-drill-{secrets.token_hex(12)}")
-    signing_secret: str = field(default_factory=lambda: secrets.token_hex(16))
-    digitalocean_token: str = field(default_factory=lambda: f"dop_v1_{secrets.token_hex(32)}")
+    slack_bot_token: str = field(default_factory=lambda: f"xoxb-drill-{secrets.token_hex(12)}", repr=False)
+    signing_secret: str = field(default_factory=lambda: secrets.token_hex(16), repr=False)
+    digitalocean_token: str = field(default_factory=lambda: f"dop_v1_{secrets.token_hex(32)}", repr=False)
 
     def all(self) -> list[str]:
         return [self.slack_bot_token, self.signing_secret, self.digitalocean_token]
