@@ -15,6 +15,7 @@ from .errors import (
     Unprocessable,
 )
 from .models import (
+    Backup,
     Cluster,
     ClusterStatus,
     Database,
@@ -32,6 +33,7 @@ from .retry import RetryPolicy
 __all__ = [
     "DEFAULT_API_URL",
     "ApiError",
+    "Backup",
     "CallObserver",
     "Cluster",
     "ClusterStatus",

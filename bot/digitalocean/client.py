@@ -30,7 +30,7 @@ from .errors import (
     UnexpectedError,
     error_for_status,
 )
-from .models import Cluster, Database, DatabaseUser, Engine, EngineOptions, Pool, PoolSpec
+from .models import Backup, Cluster, Database, DatabaseUser, Engine, EngineOptions, Pool, PoolSpec
 from .retry import NOT_SENT, RetryPolicy
 
 __all__ = ["DEFAULT_API_URL", "CallObserver", "DigitalOceanClient"]
@@ -53,6 +53,7 @@ _databases = TypeAdapter(list[Database])
 _pool = TypeAdapter(Pool)
 _pools = TypeAdapter(list[Pool])
 _users = TypeAdapter(list[DatabaseUser])
+_backups = TypeAdapter(list[Backup])
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +187,13 @@ class DigitalOceanClient:
 
     async def delete_database(self, cluster_id: str, name: str) -> None:
         await self._call("delete_database", "DELETE", f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}")
+
+    # ---- backups (outside the shared spec subset; see models.Backup) ----------------------------
+
+    async def list_backups(self, cluster_id: str) -> list[Backup]:
+        """The cluster's backups (PostgreSQL and MySQL; DigitalOcean has none for Redis/Valkey)."""
+        answer = await self._call("list_backups", "GET", f"/v2/databases/{_seg(cluster_id)}/backups")
+        return answer.parse(_backups, answer.get("backups"))
 
     # ---- connection pools -----------------------------------------------------------------------
 

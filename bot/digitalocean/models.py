@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 __all__ = [
     "POOL_NAME_MAX",
     "POOL_NAME_MIN",
+    "Backup",
     "Cluster",
     "ClusterStatus",
     "Database",
@@ -124,6 +125,14 @@ class Cluster(_Model):
 
 class Database(_Model):
     name: str
+
+
+class Backup(_Model):
+    """One backup of a cluster (`GET /v2/databases/{uuid}/backups`; not in the shared spec subset, shape
+    from DigitalOcean's public spec: `databases_list_backups.yml`, `responses/database_backups.yml`)."""
+
+    created_at: datetime
+    size_gigabytes: float
 
 
 class DatabaseUser(_Model):

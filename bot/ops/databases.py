@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
 from .changes import Change, DbCreate, DbDrop
 from .clusters import require_database_management, require_online
 from .context import Context
-from .errors import InvalidRequest
+from .errors import InvalidRequest, OpsError
 from .plan import Plan, Snapshot, fingerprint
 from .rules import check_database_name, listing
 
-__all__ = ["DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
+__all__ = ["BACKUP_FRESHNESS", "DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
 
 DEFAULT_DATABASE = "defaultdb"
+BACKUP_FRESHNESS = timedelta(hours=24)
+"""A drop's plan warns when the cluster's latest backup is older than this."""
 
 
 def _fingerprint(ctx: Context, name: str, before: Snapshot | None) -> str:
@@ -57,8 +62,11 @@ class CreateDatabase(_DatabaseOperation):
 
 
 class DropDatabase(_DatabaseOperation):
-    def __init__(self, protected: frozenset[str]) -> None:
+    def __init__(
+        self, protected: frozenset[str], *, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+    ) -> None:
         self._protected = protected
+        self._now = now
 
     async def check(self, ctx: Context, plan: Plan) -> None:
         # The policy may have come to protect the database since the request.
@@ -94,6 +102,9 @@ class DropDatabase(_DatabaseOperation):
             noun = "pool" if len(dependent) == 1 else "pools"
             verb = "uses" if len(dependent) == 1 else "use"
             warnings.append(f"{noun} {', '.join(dependent)} {verb} {change.db} and would break")
+        latest, backup_warning = await self._latest_backup(ctx)
+        if backup_warning:
+            warnings.append(backup_warning)
         before: Snapshot = {"name": change.db}
         return Plan(
             action=change.action,
@@ -105,8 +116,27 @@ class DropDatabase(_DatabaseOperation):
             after=None,
             warnings=warnings,
             dependent_pools=dependent,
+            backup_checked=True,
+            latest_backup_at=latest,
             fingerprint=_fingerprint(ctx, change.db, before),
         )
+
+    async def _latest_backup(self, ctx: Context) -> tuple[datetime | None, str | None]:
+        """When the cluster's latest backup was taken, and a warning when none is recent enough."""
+        name = ctx.cluster.name
+        try:
+            backups = await ctx.calls.read(f"cluster {name}", ctx.client.list_backups(ctx.cluster.id))
+        except OpsError as error:
+            return None, f"the backups of {name} could not be read ({error}); check them before dropping"
+        latest = max((backup.created_at for backup in backups), default=None)
+        if latest is None:
+            return None, f"{name} has no backup: the data cannot be restored after the drop"
+        if self._now() - latest > BACKUP_FRESHNESS:
+            return latest, (
+                f"{name} has no backup from the last 24 hours (the latest is from "
+                f"{latest:%Y-%m-%d %H:%M} UTC)"
+            )
+        return latest, None
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
         await ctx.calls.write(

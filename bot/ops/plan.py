@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, computed_field
@@ -50,6 +51,8 @@ class Plan(BaseModel):
     capacity_after: Capacity | None = None
     warnings: list[str] = []
     dependent_pools: list[str] = []
+    backup_checked: bool = False  # a drop's plan reads the cluster's backups
+    latest_backup_at: datetime | None = None  # when its latest backup was taken (None: there is none)
     fingerprint: str
 
     @property

@@ -86,6 +86,7 @@ class SandboxCluster:
     users: list[SandboxUser] = field(default_factory=list)
     pools: dict[str, SandboxPool] = field(default_factory=dict)
     created_at: str = "2024-01-15T09:30:00Z"
+    backup_ages_hours: list[float] = field(default_factory=list)  # backups, as hours before "now"
 
     @property
     def is_postgres(self) -> bool:

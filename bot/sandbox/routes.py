@@ -7,6 +7,7 @@ Each route's `name` is the operation's name, the same one `bot.digitalocean.Digi
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -20,7 +21,7 @@ from .render import render_cluster, render_database, render_pool, render_user
 from .state import SandboxState
 from .validation import parse_database, parse_pool
 
-__all__ = ["OPERATIONS", "build_routes"]
+__all__ = ["EXTRA_OPERATIONS", "OPERATIONS", "build_routes"]
 
 # operation name → (method, path template, the spec's operationId)
 OPERATIONS: dict[str, tuple[str, str, str]] = {
@@ -37,6 +38,11 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "get_pool": ("GET", "/v2/databases/{cluster_id}/pools/{name}", "databases_get_connectionPool"),
     "update_pool": ("PUT", "/v2/databases/{cluster_id}/pools/{name}", "databases_update_connectionPool"),
     "delete_pool": ("DELETE", "/v2/databases/{cluster_id}/pools/{name}", "databases_delete_connectionPool"),
+}
+
+# Operations outside the shared spec subset (`databases-openapi.yaml`), with DigitalOcean's operationId.
+EXTRA_OPERATIONS: dict[str, tuple[str, str, str]] = {
+    "list_backups": ("GET", "/v2/databases/{cluster_id}/backups", "databases_list_backups"),
 }
 
 DEFAULT_PER_PAGE = 20
@@ -119,6 +125,20 @@ def build_routes(state: SandboxState) -> list[Route]:
             operations.delete_database(state, request.path_params["cluster_id"], request.path_params["name"])
         return Response(status_code=204)
 
+    async def list_backups(request: Request) -> Response:
+        with state.lock:
+            cluster = state.cluster(request.path_params["cluster_id"])
+            if not cluster.manages_databases:
+                raise Unprocessable("Backups are not supported for Caching or Valkey clusters.")
+            now = state.clock()
+            body = {
+                "backups": [
+                    {"created_at": _iso(now - hours * 3600), "size_gigabytes": 0.03}
+                    for hours in sorted(cluster.backup_ages_hours, reverse=True)
+                ]
+            }
+        return JSONResponse(body)
+
     async def list_pools(request: Request) -> Response:
         with state.lock:
             cluster = state.pg_cluster(request.path_params["cluster_id"])
@@ -170,8 +190,13 @@ def build_routes(state: SandboxState) -> list[Route]:
         "get_pool": get_pool,
         "update_pool": update_pool,
         "delete_pool": delete_pool,
+        "list_backups": list_backups,
     }
     return [
         Route(path, endpoints[name], methods=[method], name=name)
-        for name, (method, path, _) in OPERATIONS.items()
+        for name, (method, path, _) in {**OPERATIONS, **EXTRA_OPERATIONS}.items()
     ]
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -45,6 +45,7 @@ def seed_clusters() -> list[SandboxCluster]:
                 "reports": SandboxPool("reports", "session", 10, "orders", "reporting"),
             },
             created_at="2023-03-14T10:12:45Z",
+            backup_ages_hours=[3.0, 27.0, 51.0],  # the latest is a few hours old
         ),
         SandboxCluster(
             id=STAGING_PG,
@@ -58,6 +59,7 @@ def seed_clusters() -> list[SandboxCluster]:
             users=[_admin(), SandboxUser("app")],
             pools={"staging-web": SandboxPool("staging-web", "transaction", 10, "app", "app")},
             created_at="2023-05-02T08:00:11Z",
+            backup_ages_hours=[72.0, 96.0],  # the latest is 3 days old
         ),
         SandboxCluster(
             id=ANALYTICS_PG,
@@ -95,6 +97,7 @@ def seed_clusters() -> list[SandboxCluster]:
             dbs=["defaultdb", "orders"],
             users=[_admin()],
             created_at="2023-07-21T07:30:00Z",
+            backup_ages_hours=[5.0],
         ),
         SandboxCluster(
             id=CACHE_REDIS,

@@ -197,6 +197,9 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     capacity = capacity_text(plan.capacity_before, plan.capacity_after)
     if capacity:
         plan_text += f"\n{capacity}"
+    if plan.backup_checked:
+        latest = date(plan.latest_backup_at) if plan.latest_backup_at else "none"
+        plan_text += f"\nLatest backup of {escape(plan.cluster_name)}: {latest}"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(plan_text, _MAX_SECTION))))
     if plan.dependent_pools:
         pools = ", ".join(code(p) for p in plan.dependent_pools)

@@ -92,7 +92,10 @@ async def test_drop_plan_lists_the_pools_that_would_break(ops: DatabaseOps) -> N
     assert plan.warnings == ["dropping app deletes all of its data", "pool web uses app and would break"]
     staging = await ops.plan(DbDrop(cluster="analytics-pg", db="events"))
     assert staging.dependent_pools == []
-    assert staging.warnings == ["dropping events deletes all of its data"]
+    assert staging.warnings == [
+        "dropping events deletes all of its data",
+        "analytics-pg has no backup: the data cannot be restored after the drop",
+    ]
 
 
 async def test_drop_refuses_the_default_and_protected_databases(
