@@ -62,14 +62,14 @@ CASES = [
     ),
     pytest.param(
         DbDrop(cluster="analytics-pg", db="events"),
-        ["list_clusters", "list_pools"],
+        ["list_clusters", "list_pools", "list_backups"],
         "delete_database",
         "list_databases",
         id="db.drop",
     ),
     pytest.param(
         DbDrop(cluster="orders-mysql", db="orders"),
-        ["list_clusters"],
+        ["list_clusters", "list_backups"],
         "delete_database",
         "list_databases",
         id="db.drop-mysql",
