@@ -96,11 +96,23 @@ class Harness:
         return await self.http.post("/slack/events", content=body, headers=headers)
 
     async def command(
-        self, command: str, text: str, *, user: str = ALICE, channel: str = CHANNEL, retry: int | None = None
+        self,
+        command: str,
+        text: str,
+        *,
+        user: str = ALICE,
+        channel: str = CHANNEL,
+        retry: int | None = None,
+        channel_name: str = "db-ops",
     ) -> httpx.Response:
         hook = f"{command.strip('/')}-{len(self.slack.calls)}-{user}"
         body = slash_command_body(
-            command, text, user=user, channel=channel, response_url=self.slack.response_url(hook)
+            command,
+            text,
+            user=user,
+            channel=channel,
+            response_url=self.slack.response_url(hook),
+            channel_name=channel_name,
         )
         return await self.post(body, retry=retry)
 
@@ -202,7 +214,9 @@ class Harness:
 
 
 @contextlib.asynccontextmanager
-async def running_bot(tmp_path: Path, *, database_url: str | None = None) -> AsyncIterator[Harness]:
+async def running_bot(
+    tmp_path: Path, *, database_url: str | None = None, policy_yaml: str = POLICY
+) -> AsyncIterator[Harness]:
     async with SlackStandIn(usergroups={"S0DBLEADS": [LEAD3]}) as slack:
         sandbox = SandboxState.seeded()
         async with serve_in_background(create_app(sandbox)) as do_url:
@@ -220,7 +234,7 @@ async def running_bot(tmp_path: Path, *, database_url: str | None = None) -> Asy
                 _env_file=None,  # type: ignore[call-arg]
             )
             client = make_web_client(settings)
-            policy = Policy.from_yaml(POLICY)
+            policy = Policy.from_yaml(policy_yaml)
             ops = DatabaseOps(do, protected_databases=frozenset(policy.protected_databases))
             notifier = SlackNotifier(client, notify_channels=policy.notify_channels, team_domain=TEAM_DOMAIN)
             clock = Clock()
