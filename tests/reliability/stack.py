@@ -115,12 +115,17 @@ async def fresh_database() -> AsyncIterator[str]:
     admin = await asyncpg.connect(base)
     try:
         await admin.execute(f'CREATE DATABASE "{name}"')
-        try:
-            yield f"{base.rpartition('/')[0]}/{name}"
-        finally:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await admin.close()
+    try:
+        yield f"{base.rpartition('/')[0]}/{name}"
+    finally:
+        # a new connection: the server may have been restarted by the drill meanwhile
+        admin = await asyncpg.connect(base)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
 
 
 class BotProcess:
