@@ -2,8 +2,9 @@
 
 HTTP mode serves `POST /slack/events`; Socket Mode (when `SLACK_APP_TOKEN` is set) receives the same
 payloads over Slack's WebSocket instead. Both serve `GET /healthz` (liveness), `GET /readyz` (store
-reachable, policy loaded) and `GET /metrics` (Prometheus). On shutdown, in-flight executions finish (or
-stay `executing`, which the next start-up reconciles), and the clients are closed.
+reachable, policy loaded) and `GET /metrics` (Prometheus). On SIGTERM, in-flight executions finish, the
+clients are closed and the process exits 0; a process killed outright leaves its requests `executing`, which
+any replica's periodic recovery reconciles once their lease has passed.
 """
 
 from __future__ import annotations
