@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 
-import httpx
+import aiohttp
 
 from bot.demo.slack_standin import block_action_body, sign, slash_command_body
 from bot.slack import ids
@@ -108,31 +108,40 @@ async def drive(
     """Send `requests` to `/slack/events` with at most `concurrency` in flight (one connection each).
 
     Returns each answered request's latency in seconds, the number of failures (not HTTP 200 within 3 s,
-    which is what Slack allows), and the wall time of the whole run.
+    which is what Slack allows), and the wall time of the whole run. The client is aiohttp: httpx's pool
+    made the load generator itself the bottleneck at 64 connections (see docs/PERFORMANCE.md).
     """
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     latencies: list[float] = []
     errors = 0
     queue = iter(requests)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=3.0) as client:
+    connector = aiohttp.TCPConnector(limit=concurrency)
+    timeout = aiohttp.ClientTimeout(total=3.0)
+    async with aiohttp.ClientSession(base_url, connector=connector, timeout=timeout) as client:
 
         async def worker() -> None:
             nonlocal errors
             for request in queue:
                 started = time.perf_counter()
                 try:
-                    response = await client.post(EVENTS, content=request.body, headers=request.headers)
-                except httpx.HTTPError:
-                    errors += 1
-                    continue
+                    async with client.post(
+                        EVENTS, data=request.body.encode(), headers=request.headers
+                    ) as answer:
+                        await answer.read()
+                        ok = answer.status == 200
+                except (aiohttp.ClientError, TimeoutError):
+                    ok = False
                 elapsed = time.perf_counter() - started
-                if response.status_code == 200:
+                if ok:
                     latencies.append(elapsed)
                 else:
                     errors += 1
 
+        async def touch() -> None:
+            async with client.get("/healthz") as answer:
+                await answer.read()
+
         # open the connections first, so the run measures answers, not TCP handshakes
-        await asyncio.gather(*(client.get("/healthz") for _ in range(concurrency)))
+        await asyncio.gather(*(touch() for _ in range(concurrency)))
         started = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         wall = time.perf_counter() - started
