@@ -22,7 +22,9 @@ import asyncio
 import contextlib
 import os
 import re
+import signal
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -108,7 +110,64 @@ def _stats(values: Sequence[float]) -> dict[str, float]:
     return {"p50_ms": round(cuts[49], 2), "p99_ms": round(cuts[98], 2), "max_ms": round(ms[-1], 2)}
 
 
-async def run_store(store: str, database_url: str, count: int, workdir: Path) -> dict[str, Any]:
+async def _click_all(
+    http: httpx.AsyncClient,
+    slack: SlackStandIn,
+    cards: Sequence[Message],
+    warm: int,
+    clicks: list[float],
+    acks: list[float],
+) -> None:
+    """Approve each card in turn; time the ack and the result line in the thread."""
+    for index, card in enumerate(cards):
+        request_id = card.text.split(":", 1)[0]
+        click = approve_click(request_id, card.ts, channel=card.channel or CHANNEL)
+        started = time.perf_counter()
+        response = await http.post("/slack/events", content=click.body, headers=click.headers)
+        acked = time.perf_counter()
+        response.raise_for_status()
+        await slack.wait_for(
+            lambda s, ts=card.ts: _result_in_thread(s, ts), timeout=30, what=f"the result of {request_id}"
+        )
+        if index >= warm:  # the first clicks warm the code paths up; they are not counted
+            clicks.append(time.perf_counter() - started)
+            acks.append(acked - started)
+
+
+@contextlib.asynccontextmanager
+async def profiled(pid: int, out: Path | None) -> AsyncIterator[None]:
+    """With `out`, record `pid` with py-spy (sampling, idle included) while the block runs."""
+    if out is None:
+        yield
+        return
+    out.parent.mkdir(parents=True, exist_ok=True)
+    spy = await asyncio.create_subprocess_exec(
+        str(Path(sys.executable).parent / "py-spy"),
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        "1000",
+        "--idle",
+        "--format",
+        "raw",
+        "-o",
+        str(out),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    await asyncio.sleep(1.0)  # py-spy attaches
+    try:
+        yield
+    finally:
+        spy.send_signal(signal.SIGINT)
+        await spy.wait()
+        print(f"py-spy profile of the bot: {out}")
+
+
+async def run_store(
+    store: str, database_url: str, count: int, workdir: Path, profile: Path | None = None
+) -> dict[str, Any]:
     async with (
         SlackStandIn() as slack,
         serve_sandbox(workdir, latency=0.0) as sandbox,
@@ -135,19 +194,8 @@ async def run_store(store: str, database_url: str, count: int, workdir: Path) ->
         await slack.wait_for(lambda s: len(_cards(s)) >= count + warm, timeout=60, what="the cards")
         cards = _cards(slack)
         clicks, acks = [], []
-        for index, card in enumerate(cards):
-            request_id = card.text.split(":", 1)[0]
-            click = approve_click(request_id, card.ts, channel=card.channel or CHANNEL)
-            started = time.perf_counter()
-            response = await http.post("/slack/events", content=click.body, headers=click.headers)
-            acked = time.perf_counter()
-            response.raise_for_status()
-            await slack.wait_for(
-                lambda s, ts=card.ts: _result_in_thread(s, ts), timeout=30, what=f"the result of {request_id}"
-            )
-            if index >= warm:  # the first clicks warm the code paths up; they are not counted
-                clicks.append(time.perf_counter() - started)
-                acks.append(acked - started)
+        async with profiled(bot.pid, profile):
+            await _click_all(http, slack, cards, warm, clicks, acks)
         own = await sandbox_own_time(sandbox, count)
         execution_mean = await _metrics_mean(bot, "dbops_execution_seconds")
         slack_calls = len(slack.calls)
@@ -167,6 +215,10 @@ async def run_store(store: str, database_url: str, count: int, workdir: Path) ->
     return result
 
 
+def _profile(args: argparse.Namespace, store: str) -> Path | None:
+    return args.results / f"execution-{store}.pyspy.txt" if args.py_spy else None
+
+
 async def main_async(args: argparse.Namespace) -> dict[str, Any]:
     results = []
     with tempfile.TemporaryDirectory(prefix="dbops-bench-") as scratch:
@@ -180,7 +232,7 @@ async def main_async(args: argparse.Namespace) -> dict[str, Any]:
                 continue
             async with fresh_postgres() as url:
                 if url is not None:
-                    results.append(await run_store(store, url, args.count, workdir))
+                    results.append(await run_store(store, url, args.count, workdir, _profile(args, store)))
     rows = [
         [
             r["store"],
@@ -217,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--count", type=int, default=50, help="approvals timed per store (default 50)")
     parser.add_argument("--stores", nargs="+", choices=["sqlite", "postgres"], default=["sqlite", "postgres"])
     parser.add_argument("--smoke", action="store_true", help="3 approvals per store")
+    parser.add_argument("--py-spy", action="store_true", help="profile the bot during the clicks (py-spy)")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where to write execution.json")
     args = parser.parse_args(argv)
     if args.smoke:
