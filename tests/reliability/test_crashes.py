@@ -111,7 +111,8 @@ async def _one_crash(stack: Stack, round_: int) -> dict[str, int]:
     assert all(r.state is RequestState.SUCCEEDED for r in later)
     writes_after = [c for c in stack.sandbox.calls if c.method in ("POST", "PUT", "DELETE")][writes_at_kill:]
     repeated = len(writes_after) - 2  # only the two requests approved after the restart may write
-    executing = [e for e in await stack.store.events() if e.kind == "executing"]
+    round_ids = {r.id for r in [*final, *later]}
+    executing = [e for e in await stack.store.events() if e.kind == "executing" and e.request_id in round_ids]
     per_request: dict[str, int] = {}
     for event in executing:
         per_request[event.request_id or ""] = per_request.get(event.request_id or "", 0) + 1
