@@ -60,6 +60,37 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC)
 
 
+def _without_nul(value: Any) -> Any:
+    """PostgreSQL text cannot hold NUL (U+0000): stored as U+FFFD, the replacement character, instead."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    return value
+
+
+class FreeText(TypeDecorator[str]):
+    """Text that may come from a person (a reason, a message quoting what they typed)."""
+
+    impl = Text
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        return None if value is None else value.replace("\x00", "\ufffd")
+
+
+class FreeJSON(TypeDecorator[Any]):
+    """JSON that may carry what a person typed."""
+
+    impl = JSON
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        return _without_nul(value)
+
+
 requests = Table(
     "requests",
     metadata,
@@ -69,15 +100,15 @@ requests = Table(
     Column("resource_key", String(300), nullable=False),
     Column("cluster_id", String(64), nullable=False),
     Column("cluster_name", String(255), nullable=False),
-    Column("change", JSON, nullable=False),
-    Column("plan", JSON, nullable=False),
+    Column("change", FreeJSON, nullable=False),
+    Column("plan", FreeJSON, nullable=False),
     Column("requester", String(32), nullable=False),
     Column("channel", String(32), nullable=False),
     Column("card_channel", String(32)),
     Column("card_ts", String(32)),
     Column("required_approvals", Integer, nullable=False),
     Column("rejected_by", String(32)),
-    Column("rejection_reason", Text),
+    Column("rejection_reason", FreeText),
     Column("cancelled_by", String(32)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
@@ -86,12 +117,12 @@ requests = Table(
     Column("claimed_by", String(100)),
     Column("lease_expires_at", UtcDateTime),
     Column("finished_at", UtcDateTime),
-    Column("result", JSON),
-    Column("error_message", Text),
+    Column("result", FreeJSON),
+    Column("error_message", FreeText),
     Column("error_status", Integer),
     Column("error_request_id", String(100)),
     # break-glass, reminders, escalation and review (migration 0002); due times drive the timer sweep
-    Column("emergency_reason", Text),
+    Column("emergency_reason", FreeText),
     Column("runs_at", UtcDateTime),
     Column("remind_at", UtcDateTime),
     Column("escalate_at", UtcDateTime),
@@ -136,8 +167,8 @@ audit_events = Table(
     Column("cluster_name", String(255)),
     Column("from_state", String(16)),
     Column("to_state", String(16)),
-    Column("message", Text, nullable=False),
-    Column("detail", JSON, nullable=False),
+    Column("message", FreeText, nullable=False),
+    Column("detail", FreeJSON, nullable=False),
     Index("ix_audit_events_request_id", "request_id"),
     Index("ix_audit_events_cluster_name", "cluster_name"),
     Index("ix_audit_events_at", "at"),

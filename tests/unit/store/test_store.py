@@ -172,3 +172,22 @@ async def test_requests_are_listed_by_state_and_cluster(store: Store) -> None:
         second.id
     ]
     assert await store.list_requests(cluster="staging-pg") == []
+
+
+async def test_text_a_person_typed_with_nul_characters_is_stored_on_both_backends(store: Store) -> None:
+    """PostgreSQL text cannot hold U+0000; a refusal quoting such input must still be recorded."""
+    typed = "pool\x00name <!channel>"
+    event = await store.append_event(
+        EventDraft(
+            kind="refused",
+            actor="U0ALICE",
+            message=f'"{typed}" is not a valid pool name.',
+            detail={"typed": typed, "words": [typed]},
+        ),
+        at=NOW,
+        cluster_name="prod-pg",
+    )
+    [stored] = await store.events(cluster="prod-pg")
+    assert stored.id == event.id
+    assert stored.message == '"pool\ufffdname <!channel>" is not a valid pool name.'
+    assert stored.detail == {"typed": "pool\ufffdname <!channel>", "words": ["pool\ufffdname <!channel>"]}
