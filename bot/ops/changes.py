@@ -30,6 +30,11 @@ class Action(StrEnum):
     DB_CREATE = "db.create"
     DB_DROP = "db.drop"
 
+    @property
+    def kind(self) -> str:
+        """What the action changes: "pool" or "db"."""
+        return self.value.partition(".")[0]
+
 
 class _Change(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Unpack
 
 from bot.digitalocean import Cluster, DigitalOceanClient, Pool
 
 from .changes import Change
-from .plan import Plan, Snapshot
+from .errors import InvalidRequest
+from .plan import Plan, PlanDetails, Snapshot, fingerprint
+from .rules import listing
 from .upstream import Calls
 
 __all__ = ["Context", "Operation", "describe_drift"]
@@ -45,9 +47,42 @@ class Context:
             self._databases = {db.name for db in dbs}
         return self._databases
 
+    async def require_database(self, name: str) -> None:
+        """Refuses a database the cluster does not have, naming the ones it has."""
+        databases = await self.databases()
+        if name not in databases:
+            raise InvalidRequest(
+                f'{self.cluster.name} has no database named "{name}"; its databases are: '
+                f"{listing(databases)}",
+                field="db",
+            )
+
     async def users(self) -> set[str]:
         users = await self.calls.read(f"cluster {self.cluster.name}", self.client.list_users(self.cluster.id))
         return {user.name for user in users}
+
+    def plan(
+        self,
+        change: Change,
+        *,
+        target: str,
+        before: Snapshot | None,
+        after: Snapshot | None,
+        **details: Unpack[PlanDetails],
+    ) -> Plan:
+        """The plan of `change` on this cluster, fingerprinted by the state `before` it was made from."""
+        state = {"cluster": self.cluster.id, change.action.kind: target, "before": before}
+        return Plan(
+            action=change.action,
+            change=change,
+            cluster_id=self.cluster.id,
+            cluster_name=self.cluster.name,
+            target=target,
+            before=before,
+            after=after,
+            fingerprint=fingerprint(state),
+            **details,
+        )
 
     def forget(self) -> None:
         """Drop what was read, so the next read sees DigitalOcean's state after a write."""

@@ -9,18 +9,14 @@ from .changes import Change, DbCreate, DbDrop
 from .clusters import require_database_management, require_online
 from .context import Context
 from .errors import InvalidRequest, OpsError
-from .plan import Plan, Snapshot, fingerprint
-from .rules import check_database_name, listing
+from .plan import Plan, Snapshot
+from .rules import check_database_name
 
 __all__ = ["BACKUP_FRESHNESS", "DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
 
 DEFAULT_DATABASE = "defaultdb"
 BACKUP_FRESHNESS = timedelta(hours=24)
 """A drop's plan warns when the cluster's latest backup is older than this."""
-
-
-def _fingerprint(ctx: Context, name: str, before: Snapshot | None) -> str:
-    return fingerprint({"cluster": ctx.cluster.id, "db": name, "before": before})
 
 
 class _DatabaseOperation:
@@ -39,16 +35,7 @@ class CreateDatabase(_DatabaseOperation):
         check_database_name(change.db)
         if change.db in await ctx.databases():
             raise InvalidRequest(f"{ctx.cluster.name} already has a database named {change.db}", field="db")
-        return Plan(
-            action=change.action,
-            change=change,
-            cluster_id=ctx.cluster.id,
-            cluster_name=ctx.cluster.name,
-            target=change.db,
-            before=None,
-            after={"name": change.db},
-            fingerprint=_fingerprint(ctx, change.db, None),
-        )
+        return ctx.plan(change, target=change.db, before=None, after={"name": change.db})
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
         await ctx.calls.write(
@@ -87,13 +74,7 @@ class DropDatabase(_DatabaseOperation):
         require_database_management(ctx.cluster)
         require_online(ctx.cluster)
         self._refuse_protected(change.db)
-        databases = await ctx.databases()
-        if change.db not in databases:
-            raise InvalidRequest(
-                f'{ctx.cluster.name} has no database named "{change.db}"; its databases are: '
-                f"{listing(databases)}",
-                field="db",
-            )
+        await ctx.require_database(change.db)
         warnings = [f"dropping {change.db} deletes all of its data"]
         dependent: list[str] = []
         if ctx.cluster.engine.is_postgres:
@@ -105,20 +86,15 @@ class DropDatabase(_DatabaseOperation):
         latest, backup_warning = await self._latest_backup(ctx)
         if backup_warning:
             warnings.append(backup_warning)
-        before: Snapshot = {"name": change.db}
-        return Plan(
-            action=change.action,
-            change=change,
-            cluster_id=ctx.cluster.id,
-            cluster_name=ctx.cluster.name,
+        return ctx.plan(
+            change,
             target=change.db,
-            before=before,
+            before={"name": change.db},
             after=None,
             warnings=warnings,
             dependent_pools=dependent,
             backup_checked=True,
             latest_backup_at=latest,
-            fingerprint=_fingerprint(ctx, change.db, before),
         )
 
     async def _latest_backup(self, ctx: Context) -> tuple[datetime | None, str | None]:

@@ -6,12 +6,13 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
+from typing import TypedDict
 
 from pydantic import BaseModel, ConfigDict, computed_field
 
 from .changes import Action, Change
 
-__all__ = ["Capacity", "ExecutionResult", "Outcome", "Plan", "Snapshot", "fingerprint"]
+__all__ = ["Capacity", "ExecutionResult", "Outcome", "Plan", "PlanDetails", "Snapshot", "fingerprint"]
 
 # What a pool or a database looks like in a plan: field → value (size, mode, db, user; or name).
 Snapshot = dict[str, str | int | None]
@@ -58,8 +59,7 @@ class Plan(BaseModel):
     @property
     def resource_key(self) -> str:
         """One key per resource, so two pending requests for the same pool or database can be caught."""
-        kind = "pool" if self.action.value.startswith("pool.") else "db"
-        return f"{self.cluster_id}/{kind}/{self.target}"
+        return f"{self.cluster_id}/{self.action.kind}/{self.target}"
 
     @property
     def summary(self) -> str:
@@ -71,6 +71,17 @@ class Plan(BaseModel):
             Action.DB_DROP: "drop database",
         }[self.action]
         return f"{verb} {self.target} on {self.cluster_name}"
+
+
+class PlanDetails(TypedDict, total=False):
+    """The fields of a plan that only some operations fill in."""
+
+    capacity_before: Capacity | None
+    capacity_after: Capacity | None
+    warnings: list[str]
+    dependent_pools: list[str]
+    backup_checked: bool
+    latest_backup_at: datetime | None
 
 
 class Outcome(StrEnum):

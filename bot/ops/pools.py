@@ -9,7 +9,7 @@ from .changes import Change, PoolCreate, PoolDelete, PoolResize
 from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
-from .plan import Capacity, Plan, Snapshot, fingerprint
+from .plan import Capacity, Plan, Snapshot
 from .rules import check_pool_name, check_size, listing, parse_mode
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
@@ -39,8 +39,16 @@ def _existing(ctx: Context, pools: list[Pool], name: str) -> Pool:
     return pool
 
 
-def _fingerprint(ctx: Context, plan_target: str, before: Snapshot | None) -> str:
-    return fingerprint({"cluster": ctx.cluster.id, "pool": plan_target, "before": before})
+def _spec(plan: Plan, owner: Snapshot) -> PoolSpec:
+    """The whole pool to send: the plan's name, mode and size, with the database and user of `owner`."""
+    assert plan.after is not None
+    return PoolSpec(
+        name=plan.target,
+        mode=PoolMode(str(plan.after["mode"])),
+        size=int(plan.after["size"] or 0),
+        db=str(owner["db"]),
+        user=None if owner["user"] is None else str(owner["user"]),
+    )
 
 
 def _fit(ctx: Context, pools: list[Pool], name: str, size: int, *, old_size: int = 0) -> Capacity | None:
@@ -91,13 +99,7 @@ class CreatePool(_PoolOperation):
         pools = await ctx.pools()
         if find_pool(pools, change.pool) is not None:
             raise InvalidRequest(f"{ctx.cluster.name} already has a pool named {change.pool}", field="pool")
-        databases = await ctx.databases()
-        if change.db not in databases:
-            raise InvalidRequest(
-                f'{ctx.cluster.name} has no database named "{change.db}"; its databases are: '
-                f"{listing(databases)}",
-                field="db",
-            )
+        await ctx.require_database(change.db)
         warnings: list[str] = []
         if change.user is None:
             warnings.append(f"pool {change.pool} has no user: clients connect as the user they log in with")
@@ -110,33 +112,22 @@ class CreatePool(_PoolOperation):
                 )
         after_capacity = _fit(ctx, pools, change.pool, change.size)
         after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": change.user}
-        return Plan(
-            action=change.action,
-            change=change,
-            cluster_id=ctx.cluster.id,
-            cluster_name=ctx.cluster.name,
+        return ctx.plan(
+            change,
             target=change.pool,
             before=None,
             after=after,
             capacity_before=pool_capacity(ctx, pools),
             capacity_after=after_capacity,
             warnings=warnings + _low_headroom(ctx, after_capacity),
-            fingerprint=_fingerprint(ctx, change.pool, None),
         )
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
         assert plan.after is not None
-        spec = PoolSpec(
-            name=plan.target,
-            mode=PoolMode(str(plan.after["mode"])),
-            size=int(plan.after["size"] or 0),
-            db=str(plan.after["db"]),
-            user=None if plan.after["user"] is None else str(plan.after["user"]),
-        )
         await ctx.calls.write(
             f"cluster {ctx.cluster.name}",
             f"creating pool {plan.target} on {ctx.cluster.name}",
-            ctx.client.add_pool(ctx.cluster.id, spec),
+            ctx.client.add_pool(ctx.cluster.id, _spec(plan, plan.after)),
         )
 
     def done(self, plan: Plan) -> str:
@@ -176,35 +167,23 @@ class ResizePool(_PoolOperation):
                 f"pool {pool.name} changes from {pool.mode.value} to {new_mode.value} mode: check that its "
                 "clients work in that mode"
             )
-        return Plan(
-            action=change.action,
-            change=change,
-            cluster_id=ctx.cluster.id,
-            cluster_name=ctx.cluster.name,
+        return ctx.plan(
+            change,
             target=pool.name,
             before=before,
             after=after,
             capacity_before=pool_capacity(ctx, pools),
             capacity_after=after_capacity,
             warnings=warnings + _low_headroom(ctx, after_capacity),
-            fingerprint=_fingerprint(ctx, pool.name, before),
         )
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
         # PUT replaces the whole pool: send the pool's current db and user along with the new size and mode.
-        assert plan.after is not None
         assert current is not None
-        spec = PoolSpec(
-            name=plan.target,
-            mode=PoolMode(str(plan.after["mode"])),
-            size=int(plan.after["size"] or 0),
-            db=str(current["db"]),
-            user=None if current["user"] is None else str(current["user"]),
-        )
         await ctx.calls.write(
             f"pool {plan.target} on {ctx.cluster.name}",
             f"resizing pool {plan.target} on {ctx.cluster.name}",
-            ctx.client.update_pool(ctx.cluster.id, spec),
+            ctx.client.update_pool(ctx.cluster.id, _spec(plan, current)),
         )
 
     def done(self, plan: Plan) -> str:
@@ -225,25 +204,20 @@ class DeletePool(_PoolOperation):
         require_online(ctx.cluster)
         pools = await ctx.pools()
         pool = _existing(ctx, pools, change.pool)
-        before = pool_snapshot(pool)
         capacity_before = pool_capacity(ctx, pools)
         capacity_after = (
             None
             if capacity_before is None
             else Capacity(total=capacity_before.total, used=capacity_before.used - pool.size)
         )
-        return Plan(
-            action=change.action,
-            change=change,
-            cluster_id=ctx.cluster.id,
-            cluster_name=ctx.cluster.name,
+        return ctx.plan(
+            change,
             target=pool.name,
-            before=before,
+            before=pool_snapshot(pool),
             after=None,
             capacity_before=capacity_before,
             capacity_after=capacity_after,
             warnings=[f"clients connected through pool {pool.name} lose their connections"],
-            fingerprint=_fingerprint(ctx, pool.name, before),
         )
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
