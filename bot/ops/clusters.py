@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.digitalocean import Cluster, ClusterStatus
 
 from .errors import ClusterNotFound, InvalidRequest
+from .rules import listing
 
 __all__ = ["pick_cluster", "require_database_management", "require_online", "require_postgres"]
 
@@ -20,7 +21,7 @@ def pick_cluster(clusters: Sequence[Cluster], ref: str, *, tag: str | None = Non
     scope = f" tagged {tag}" if tag else ""
     if not wanted:
         names = sorted(c.name for c in clusters)
-        raise ClusterNotFound(f"name a cluster; the clusters{scope} are: {_listing(names)}", candidates=names)
+        raise ClusterNotFound(f"name a cluster; the clusters{scope} are: {listing(names)}", candidates=names)
     exact = [c for c in clusters if wanted in (c.name.lower(), c.id.lower())]
     if len(exact) == 1:
         return exact[0]
@@ -30,12 +31,12 @@ def pick_cluster(clusters: Sequence[Cluster], ref: str, *, tag: str | None = Non
     if prefixed:
         names = sorted(c.name for c in prefixed)
         raise ClusterNotFound(
-            f'"{ref.strip()}" matches several clusters: {_listing(names)}; say which one by its full name',
+            f'"{ref.strip()}" matches several clusters: {listing(names)}; say which one by its full name',
             candidates=names,
         )
     names = sorted(c.name for c in clusters)
     raise ClusterNotFound(
-        f'there is no cluster{scope} named "{ref.strip()}"; the clusters{scope} are: {_listing(names)}',
+        f'there is no cluster{scope} named "{ref.strip()}"; the clusters{scope} are: {listing(names)}',
         candidates=names,
     )
 
@@ -64,7 +65,3 @@ def require_database_management(cluster: Cluster) -> None:
             "database management",
             field="cluster",
         )
-
-
-def _listing(names: Sequence[str]) -> str:
-    return ", ".join(names) if names else "(none)"
