@@ -23,8 +23,9 @@ import threading
 from dataclasses import dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
+from typing import TypedDict, Unpack
 
-__all__ = ["DEFAULT_HTML_502", "Fault", "FaultKind", "Faults"]
+__all__ = ["DEFAULT_HTML_502", "Fault", "FaultKind", "Faults", "Where"]
 
 DEFAULT_HTML_502 = (
     "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n"
@@ -106,6 +107,15 @@ class Fault:
         return None if self.times is None else max(0, self.times - self.hits)
 
 
+class Where(TypedDict, total=False):
+    """Which requests a fault answers, and how many times (every helper takes these keywords)."""
+
+    method: str | None
+    path: str | None
+    operation: str | None
+    times: int | None
+
+
 @dataclass(frozen=True)
 class FaultPlan:
     """What the faults decided for one request: extra delay, and the fault that answers it (if any)."""
@@ -162,36 +172,18 @@ class Faults:
 
     # ---- helpers ---------------------------------------------------------------------------------
 
-    def latency(
-        self,
-        seconds: float,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def latency(self, seconds: float, **where: Unpack[Where]) -> Fault:
         """Delay matching requests by `seconds` (on top of `state.latency`); the answer is unchanged."""
-        return self.add(Fault(FaultKind.LATENCY, method, path, operation, times, latency=seconds))
+        return self.add(Fault(FaultKind.LATENCY, **where, latency=seconds))
 
     def rate_limit(
-        self,
-        *,
-        reset_in: float = 60.0,
-        retry_after: int | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
+        self, *, reset_in: float = 60.0, retry_after: int | None = None, **where: Unpack[Where]
     ) -> Fault:
         """429 with `ratelimit-reset` `reset_in` seconds ahead, and `retry-after` if given (burst limit)."""
         return self.add(
             Fault(
                 FaultKind.RATE_LIMIT,
-                method,
-                path,
-                operation,
-                times,
+                **where,
                 status=429,
                 reset_in=reset_in,
                 retry_after=retry_after,
@@ -199,15 +191,7 @@ class Faults:
         )
 
     def status(
-        self,
-        status: int,
-        *,
-        message: str | None = None,
-        error_id: str | None = None,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
+        self, status: int, *, message: str | None = None, error_id: str | None = None, **where: Unpack[Where]
     ) -> Fault:
         """Answer with `status` and DigitalOcean's JSON error body (nothing is applied)."""
         if not 400 <= status <= 599:
@@ -215,40 +199,22 @@ class Faults:
         return self.add(
             Fault(
                 FaultKind.STATUS,
-                method,
-                path,
-                operation,
-                times,
+                **where,
                 status=status,
                 error_id=error_id,
                 message=message,
             )
         )
 
-    def server_error(
-        self,
-        status: int = 500,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def server_error(self, status: int = 500, **where: Unpack[Where]) -> Fault:
         """A 5xx with DigitalOcean's JSON error body; the request is not applied."""
         if not 500 <= status <= 599:
             raise ValueError(f"a server error needs a 5xx status, not {status}")
-        return self.status(status, method=method, path=path, operation=operation, times=times)
+        return self.status(status, **where)
 
-    def unauthorized(
-        self,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def unauthorized(self, **where: Unpack[Where]) -> Fault:
         """401 `Unable to authenticate you.` whatever token is sent (see also `state.rotate_token`)."""
-        return self.status(401, method=method, path=path, operation=operation, times=times)
+        return self.status(401, **where)
 
     def not_json(
         self,
@@ -256,69 +222,31 @@ class Faults:
         *,
         body: str = DEFAULT_HTML_502,
         content_type: str = "text/html",
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
+        **where: Unpack[Where],
     ) -> Fault:
         """An answer whose body is not JSON (by default a proxy's HTML 502 page)."""
         return self.add(
             Fault(
                 FaultKind.NOT_JSON,
-                method,
-                path,
-                operation,
-                times,
+                **where,
                 status=status,
                 body=body,
                 content_type=content_type,
             )
         )
 
-    def drop(
-        self,
-        *,
-        apply: bool = False,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def drop(self, *, apply: bool = False, **where: Unpack[Where]) -> Fault:
         """Drop the connection without an answer; with `apply=True` the write happens first."""
-        return self.add(Fault(FaultKind.DROP, method, path, operation, times, apply=apply))
+        return self.add(Fault(FaultKind.DROP, **where, apply=apply))
 
-    def timeout(
-        self,
-        *,
-        apply: bool = False,
-        hang: float = 0.0,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def timeout(self, *, apply: bool = False, hang: float = 0.0, **where: Unpack[Where]) -> Fault:
         """Never answer in time: hang `hang` seconds, then give up (`errors.InjectedTimeout`)."""
-        return self.add(Fault(FaultKind.TIMEOUT, method, path, operation, times, apply=apply, hang=hang))
+        return self.add(Fault(FaultKind.TIMEOUT, **where, apply=apply, hang=hang))
 
-    def apply_then_drop(
-        self,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def apply_then_drop(self, **where: Unpack[Where]) -> Fault:
         """Apply the write, then drop the connection: the caller cannot know it happened."""
-        return self.drop(apply=True, method=method, path=path, operation=operation, times=times)
+        return self.drop(apply=True, **where)
 
-    def apply_then_timeout(
-        self,
-        *,
-        hang: float = 0.0,
-        method: str | None = None,
-        path: str | None = None,
-        operation: str | None = None,
-        times: int | None = 1,
-    ) -> Fault:
+    def apply_then_timeout(self, *, hang: float = 0.0, **where: Unpack[Where]) -> Fault:
         """Apply the write, then never answer in time."""
-        return self.timeout(apply=True, hang=hang, method=method, path=path, operation=operation, times=times)
+        return self.timeout(apply=True, hang=hang, **where)
