@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Required, TypedDict, Unpack
 from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
@@ -423,32 +423,21 @@ def sign(body: str, secret: str, *, timestamp: int | None = None) -> dict[str, s
     }
 
 
-def slash_command_body(
-    command: str,
-    text: str,
-    *,
-    user: str,
-    channel: str,
-    response_url: str = "",
-    channel_name: str = "db-ops",
-    trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
-    team_id: str = TEAM_ID,
-    api_app_id: str = API_APP_ID,
-) -> str:
+class SlashOptions(TypedDict, total=False):
+    """Who sends a slash command, and where: the keywords of `slash_command_fields`."""
+
+    user: Required[str]
+    channel: Required[str]
+    response_url: str
+    channel_name: str
+    trigger_id: str
+    team_id: str
+    api_app_id: str
+
+
+def slash_command_body(command: str, text: str, **options: Unpack[SlashOptions]) -> str:
     """A slash command as Slack posts it (`application/x-www-form-urlencoded`)."""
-    return urlencode(
-        slash_command_fields(
-            command,
-            text,
-            user=user,
-            channel=channel,
-            response_url=response_url,
-            channel_name=channel_name,
-            trigger_id=trigger_id,
-            team_id=team_id,
-            api_app_id=api_app_id,
-        )
-    )
+    return urlencode(slash_command_fields(command, text, **options))
 
 
 def slash_command_fields(
@@ -464,50 +453,38 @@ def slash_command_fields(
     api_app_id: str = API_APP_ID,
 ) -> dict[str, str]:
     """A slash command's fields: the form body over HTTP, the envelope's `payload` in Socket Mode."""
-    return dict(
-        {
-            "token": "deprecated-verification-token",
-            "team_id": team_id,
-            "team_domain": TEAM_DOMAIN,
-            "channel_id": channel,
-            "channel_name": channel_name,
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": command,
-            "text": text,
-            "api_app_id": api_app_id,
-            "is_enterprise_install": "false",
-            "response_url": response_url,
-            "trigger_id": trigger_id,
-        }
-    )
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": team_id,
+        "team_domain": TEAM_DOMAIN,
+        "channel_id": channel,
+        "channel_name": channel_name,
+        "user_id": user,
+        "user_name": user.lower(),
+        "command": command,
+        "text": text,
+        "api_app_id": api_app_id,
+        "is_enterprise_install": "false",
+        "response_url": response_url,
+        "trigger_id": trigger_id,
+    }
 
 
-def block_action_body(
-    action_id: str,
-    value: str,
-    *,
-    user: str,
-    channel: str,
-    message_ts: str,
-    block_id: str = "actions",
-    response_url: str = "",
-    team_id: str = TEAM_ID,
-    api_app_id: str = API_APP_ID,
-) -> str:
+class ClickOptions(TypedDict, total=False):
+    """Who clicks, on which message: the keywords of `block_action_payload`."""
+
+    user: Required[str]
+    channel: Required[str]
+    message_ts: Required[str]
+    block_id: str
+    response_url: str
+    team_id: str
+    api_app_id: str
+
+
+def block_action_body(action_id: str, value: str, **options: Unpack[ClickOptions]) -> str:
     """A button click on a message, as Slack posts it (`payload=<JSON>`)."""
-    payload = block_action_payload(
-        action_id,
-        value,
-        user=user,
-        channel=channel,
-        message_ts=message_ts,
-        block_id=block_id,
-        response_url=response_url,
-        team_id=team_id,
-        api_app_id=api_app_id,
-    )
-    return urlencode({"payload": json.dumps(payload)})
+    return urlencode({"payload": json.dumps(block_action_payload(action_id, value, **options))})
 
 
 def block_action_payload(
@@ -523,7 +500,7 @@ def block_action_payload(
     api_app_id: str = API_APP_ID,
 ) -> dict[str, Any]:
     """A button click's payload: JSON in the form body over HTTP, an `interactive` envelope in Socket Mode."""
-    payload: dict[str, Any] = {
+    return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
         "api_app_id": api_app_id,
@@ -553,7 +530,6 @@ def block_action_payload(
             }
         ],
     }
-    return payload
 
 
 def view_submission_body(
