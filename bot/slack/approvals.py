@@ -19,7 +19,7 @@ from bot.workflow import ApprovalStatus, NotPending, RequestNotFound, WorkflowEr
 
 from . import ids, messages
 from .blocks import card_blocks, card_text
-from .deps import SlackDeps, tell
+from .deps import SlackDeps, clicked, reporter, spawn_click, tell
 from .home import publish_home
 from .mrkdwn import escape
 from .views import FormMeta, loading_view, message_view, reject_form
@@ -62,19 +62,11 @@ async def post_card(
     return True
 
 
-def _clicked(body: dict[str, Any]) -> tuple[str, str, str]:
-    """(request id, user, channel) of a button click."""
-    action = body["actions"][0]
-    container = body.get("container") or {}
-    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
-    return str(action["value"]), str(body["user"]["id"]), str(channel)
-
-
 def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(ids.APPROVE)
     async def approve(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request_id, user, channel = _clicked(body)
+        request_id, user, channel = clicked(body)
 
         async def work() -> None:
             try:
@@ -93,28 +85,26 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 await publish_home(deps, client, user)
 
         deps.tasks.spawn(
-            work(), name=f"approve {request_id} by {user}", on_error=_reporter(client, channel, user)
+            work(), name=f"approve {request_id} by {user}", on_error=reporter(client, channel, user)
         )
 
     @app.action(ids.CANCEL)
     async def cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request_id, user, channel = _clicked(body)
-
-        async def work() -> None:
-            try:
-                await deps.engine.cancel(request_id, user)
-            except WorkflowError as refused:
-                await tell(client, channel, user, escape(str(refused)))
-
-        deps.tasks.spawn(
-            work(), name=f"cancel {request_id} by {user}", on_error=_reporter(client, channel, user)
+        request_id, user, channel = clicked(body)
+        spawn_click(
+            deps,
+            client,
+            channel,
+            user,
+            lambda: deps.engine.cancel(request_id, user),
+            name=f"cancel {request_id} by {user}",
         )
 
     @app.action(ids.REJECT)
     async def reject(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request_id, user, channel = _clicked(body)
+        request_id, user, channel = clicked(body)
         meta = FormMeta(None, channel, request_id)
         # the trigger_id lives 3 s and works once: open a loading view now, fill it in after the checks
         opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view(meta))
@@ -135,7 +125,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 view = reject_form(request.id, channel, request.summary)
             await client.views_update(view_id=view_id, view=view)
 
-        deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=_reporter(client, channel, user))
+        deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=reporter(client, channel, user))
 
     @app.view(ids.MODAL_REJECT)
     async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -147,19 +137,11 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
         reason = (values.get(ids.REASON_BLOCK, {}).get(ids.REASON_INPUT, {}) or {}).get("value")
         request_id = meta.request_id or ""
 
-        async def work() -> None:
-            try:
-                await deps.engine.reject(request_id, user, reason)
-            except WorkflowError as refused:
-                await tell(client, meta.channel, user, escape(str(refused)))
-
-        deps.tasks.spawn(
-            work(), name=f"reject {request_id} by {user}", on_error=_reporter(client, meta.channel, user)
+        spawn_click(
+            deps,
+            client,
+            meta.channel,
+            user,
+            lambda: deps.engine.reject(request_id, user, reason),
+            name=f"reject {request_id} by {user}",
         )
-
-
-def _reporter(client: AsyncWebClient, channel: str, user: str) -> Any:
-    async def report(error: BaseException) -> None:
-        await tell(client, channel, user, messages.INTERNAL_ERROR)
-
-    return report

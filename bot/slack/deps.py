@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -12,12 +13,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster, Database, DatabaseUser
 from bot.ops.views import PoolListing, PoolView
-from bot.workflow import ApprovalEngine
+from bot.workflow import ApprovalEngine, WorkflowError
 
+from . import messages
+from .mrkdwn import escape
 from .notifier import SlackNotifier
-from .tasks import TaskRegistry
+from .tasks import ErrorReporter, TaskRegistry
 
-__all__ = ["Reads", "SlackDeps", "tell"]
+__all__ = ["Reads", "SlackDeps", "clicked", "reporter", "spawn_click", "tell"]
 
 log = logging.getLogger(__name__)
 
@@ -62,3 +65,40 @@ async def tell(
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
     except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
         log.warning("could not send an ephemeral note to %s in %s: %r", user, channel, error)
+
+
+def clicked(body: dict[str, Any]) -> tuple[str, str, str]:
+    """(request id, user, channel) of a button click."""
+    action = body["actions"][0]
+    container = body.get("container") or {}
+    channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
+    return str(action["value"]), str(body["user"]["id"]), str(channel)
+
+
+def reporter(client: AsyncWebClient, channel: str, user: str) -> ErrorReporter:
+    """Tells the person privately that their click or form failed unexpectedly."""
+
+    async def report(error: BaseException) -> None:
+        await tell(client, channel, user, messages.INTERNAL_ERROR)
+
+    return report
+
+
+def spawn_click(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    channel: str,
+    user: str,
+    decide: Callable[[], Awaitable[object]],
+    *,
+    name: str,
+) -> None:
+    """Run the engine's `decide` in the background; a refusal is told to the person who clicked."""
+
+    async def work() -> None:
+        try:
+            await decide()
+        except WorkflowError as refused:
+            await tell(client, channel, user, escape(str(refused)))
+
+    deps.tasks.spawn(work(), name=name, on_error=reporter(client, channel, user))
