@@ -14,8 +14,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.store.records import Request, RequestState
-from bot.workflow import ApprovalStatus, NotPending, RequestNotFound, WorkflowError
+from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, RequestState, WorkflowError
 
 from . import ids, messages
 from .blocks import card_blocks, card_text

@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.ops.plan import Capacity, Plan, Snapshot
-from bot.store.records import Request, RequestState
+from bot.workflow import Request, RequestState
 
 from . import ids
 from .mrkdwn import code, escape, mention, mentions

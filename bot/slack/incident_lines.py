@@ -11,7 +11,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.store.records import AuditEvent, Request
+from bot.workflow import AuditEvent, Request
 
 from . import ids
 from .blocks import date

@@ -19,8 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ops import Cluster
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
 from bot.ops.errors import OpsError
-from bot.store.records import Request
-from bot.workflow import DuplicateRequest, ProtectedDatabase, RequestRefused, WorkflowError
+from bot.workflow import DuplicateRequest, ProtectedDatabase, Request, RequestRefused, WorkflowError
 
 from . import ids, messages
 from .approvals import post_card

@@ -16,7 +16,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.store.records import AuditEvent, Request, RequestState
+from bot.workflow import AuditEvent, Request, RequestState
 
 from .blocks import card_blocks, card_text, failure_text, sentence
 from .incident_lines import (
