@@ -14,7 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
-from bot.store import ACTIVE_STATES, AuditEvent, Request
+from bot.workflow import AuditEvent, Request, RequestState
 
 from . import messages
 from .blocks import check_message
@@ -70,8 +70,9 @@ def _request_line(request: Request) -> str:
 
 
 async def _requests(deps: SlackDeps, user: str, respond: AsyncRespond) -> None:
-    to_approve = await actionable(deps, user)
-    mine = [r for r in await deps.engine.store.list_requests(ACTIVE_STATES) if r.requester == user]
+    active = await deps.engine.list_active()
+    to_approve = await actionable(deps, user, [r for r in active if r.state is RequestState.PENDING])
+    mine = [r for r in active if r.requester == user]
     lines = ["*Waiting for your approval*"]
     lines += [_request_line(r) for r in to_approve] or ["(nothing)"]
     lines += ["*Your requests in progress*"]

@@ -19,7 +19,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.store.records import Request
+from bot.workflow import Request
 
 from . import ids
 from .blocks import date
@@ -34,11 +34,13 @@ HOME_EMPTY = "Nothing is waiting for your approval."
 _MAX_SHOWN = 30  # 3 blocks each, within the 100 blocks of a Home view
 
 
-async def actionable(deps: SlackDeps, user: str) -> list[Request]:
-    """Pending requests `user` may approve now: not their own, not yet approved by them, not emergencies."""
+async def actionable(deps: SlackDeps, user: str, pending: list[Request] | None = None) -> list[Request]:
+    """Pending requests `user` may approve now: not their own, not yet approved by them, not emergencies.
+
+    `pending` saves reading them again when the caller has them already."""
     engine = deps.engine
     found = []
-    for request in await engine.list_pending():
+    for request in await engine.list_pending() if pending is None else pending:
         if request.is_emergency or user in request.approvers:
             continue
         if request.requester == user and not engine.policy.allow_self_approval:

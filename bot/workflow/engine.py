@@ -28,6 +28,7 @@ from bot.ops.changes import Action, Change, DbDrop
 from bot.ops.errors import OpsError, OutcomeUnknownError, UpstreamFailure
 from bot.ops.plan import ExecutionResult, Outcome
 from bot.store import (
+    ACTIVE_STATES,
     ActiveRequestExists,
     AddApproval,
     AuditEvent,
@@ -484,6 +485,10 @@ class ApprovalEngine:
     async def list_pending(self) -> list[Request]:
         """Pending requests, oldest first."""
         return await self.store.list_requests([RequestState.PENDING])
+
+    async def list_active(self) -> list[Request]:
+        """Requests not finished yet (pending, approved, executing or unknown), oldest first."""
+        return await self.store.list_requests(ACTIVE_STATES)
 
     async def audit(self, request_id: str) -> list[AuditEvent]:
         """Every event of one request, in order."""
