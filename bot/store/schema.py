@@ -71,14 +71,21 @@ def _without_nul(value: Any) -> Any:
     return value
 
 
-class FreeText(TypeDecorator[str]):
-    """Text that may come from a person (a reason, a message quoting what they typed)."""
+class FreeString(TypeDecorator[str]):
+    """A bounded string that may come from a person (a cluster name as typed, an id from a payload)."""
 
-    impl = Text
+    impl: Any = String
     cache_ok = True
 
     def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else value.replace("\x00", "\ufffd")
+
+
+class FreeText(FreeString):
+    """Text that may come from a person (a reason, a message quoting what they typed)."""
+
+    impl = Text
+    cache_ok = True
 
 
 class FreeJSON(TypeDecorator[Any]):
@@ -94,42 +101,42 @@ class FreeJSON(TypeDecorator[Any]):
 requests = Table(
     "requests",
     metadata,
-    Column("id", String(16), primary_key=True),
-    Column("action", String(32), nullable=False),
-    Column("state", String(16), nullable=False),
-    Column("resource_key", String(300), nullable=False),
-    Column("cluster_id", String(64), nullable=False),
-    Column("cluster_name", String(255), nullable=False),
+    Column("id", FreeString(16), primary_key=True),
+    Column("action", FreeString(32), nullable=False),
+    Column("state", FreeString(16), nullable=False),
+    Column("resource_key", FreeString(300), nullable=False),
+    Column("cluster_id", FreeString(64), nullable=False),
+    Column("cluster_name", FreeString(255), nullable=False),
     Column("change", FreeJSON, nullable=False),
     Column("plan", FreeJSON, nullable=False),
-    Column("requester", String(32), nullable=False),
-    Column("channel", String(32), nullable=False),
-    Column("card_channel", String(32)),
-    Column("card_ts", String(32)),
+    Column("requester", FreeString(32), nullable=False),
+    Column("channel", FreeString(32), nullable=False),
+    Column("card_channel", FreeString(32)),
+    Column("card_ts", FreeString(32)),
     Column("required_approvals", Integer, nullable=False),
-    Column("rejected_by", String(32)),
+    Column("rejected_by", FreeString(32)),
     Column("rejection_reason", FreeText),
-    Column("cancelled_by", String(32)),
+    Column("cancelled_by", FreeString(32)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
     Column("claimed_at", UtcDateTime),
-    Column("claimed_by", String(100)),
+    Column("claimed_by", FreeString(100)),
     Column("lease_expires_at", UtcDateTime),
     Column("finished_at", UtcDateTime),
     Column("result", FreeJSON),
     Column("error_message", FreeText),
     Column("error_status", Integer),
-    Column("error_request_id", String(100)),
+    Column("error_request_id", FreeString(100)),
     # break-glass, reminders, escalation and review (migration 0002); due times drive the timer sweep
     Column("emergency_reason", FreeText),
     Column("runs_at", UtcDateTime),
     Column("remind_at", UtcDateTime),
     Column("escalate_at", UtcDateTime),
     Column("escalated_at", UtcDateTime),
-    Column("review_state", String(16)),
+    Column("review_state", FreeString(16)),
     Column("review_due_at", UtcDateTime),
-    Column("reviewed_by", String(32)),
+    Column("reviewed_by", FreeString(32)),
     Column("reviewed_at", UtcDateTime),
     Index("ix_requests_state", "state"),
     Index("ix_requests_runs_at", "runs_at"),
@@ -150,8 +157,8 @@ requests = Table(
 approvals = Table(
     "approvals",
     metadata,
-    Column("request_id", String(16), ForeignKey("requests.id"), primary_key=True),
-    Column("user_id", String(32), primary_key=True),
+    Column("request_id", FreeString(16), ForeignKey("requests.id"), primary_key=True),
+    Column("user_id", FreeString(32), primary_key=True),
     Column("approved_at", UtcDateTime, nullable=False),
 )
 
@@ -160,13 +167,13 @@ audit_events = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False),
-    Column("kind", String(32), nullable=False),
-    Column("actor", String(32), nullable=False),
-    Column("request_id", String(16)),
-    Column("cluster_id", String(64)),
-    Column("cluster_name", String(255)),
-    Column("from_state", String(16)),
-    Column("to_state", String(16)),
+    Column("kind", FreeString(32), nullable=False),
+    Column("actor", FreeString(32), nullable=False),
+    Column("request_id", FreeString(16)),
+    Column("cluster_id", FreeString(64)),
+    Column("cluster_name", FreeString(255)),
+    Column("from_state", FreeString(16)),
+    Column("to_state", FreeString(16)),
     Column("message", FreeText, nullable=False),
     Column("detail", FreeJSON, nullable=False),
     Index("ix_audit_events_request_id", "request_id"),

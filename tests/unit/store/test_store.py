@@ -185,9 +185,9 @@ async def test_text_a_person_typed_with_nul_characters_is_stored_on_both_backend
             detail={"typed": typed, "words": [typed]},
         ),
         at=NOW,
-        cluster_name="prod-pg",
+        cluster_name="prod\x00pg",
     )
-    [stored] = await store.events(cluster="prod-pg")
+    [stored] = await store.events(cluster="prod\ufffdpg")
     assert stored.id == event.id
     assert stored.message == '"pool\ufffdname <!channel>" is not a valid pool name.'
     assert stored.detail == {"typed": "pool\ufffdname <!channel>", "words": ["pool\ufffdname <!channel>"]}
