@@ -7,6 +7,8 @@ from openapi_core import OpenAPI
 
 from tests.support.openapi import HOW_TO_GET_IT, load_spec
 
+pytest_plugins = ["tests.support.clocks"]
+
 
 @pytest.fixture(scope="session")
 def do_spec() -> OpenAPI:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import pytest
 
@@ -11,29 +10,11 @@ from bot.digitalocean import DigitalOceanClient, RetryPolicy
 from bot.ops import DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.sandbox.server import serve_in_background
+from tests.support.clocks import FakeClock, RecordedSleep
 
 # The client's real policy (4 attempts, backoff), with jitter off; its waits are recorded, not slept.
 RETRY = RetryPolicy(attempts=4, backoff_initial=0.5, backoff_max=8.0, jitter=0.0)
 TTL = 30.0
-
-
-@dataclass
-class FakeClock:
-    now: float = 5000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
-@dataclass
-class RecordedSleep:
-    waits: list[float] = field(default_factory=list)
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
 
 
 @pytest.fixture
@@ -43,7 +24,7 @@ def state() -> SandboxState:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(5000.0)
 
 
 @pytest.fixture

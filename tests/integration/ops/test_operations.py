@@ -21,8 +21,9 @@ from bot.ops import (
     StalePlan,
 )
 from bot.sandbox import PROD_PG, SANDBOX_TOKEN, SandboxState
+from tests.support.clocks import FakeClock
 
-from .conftest import TTL, FakeClock, operations
+from .conftest import TTL, operations
 
 CASES = [
     pytest.param(

@@ -20,8 +20,9 @@ from bot.ops import (
     PoolResize,
 )
 from bot.sandbox import PROD_PG, SandboxState
+from tests.support.clocks import FakeClock
 
-from .conftest import RETRY, FakeClock, operations
+from .conftest import RETRY, operations
 
 CREATE_POOL = PoolCreate(cluster="prod-pg", pool="batch", db="app", size=5, mode="session", user="app")
 RESIZE_POOL = PoolResize(cluster="prod-pg", pool="web", size=25)

@@ -1,50 +1,16 @@
-"""A client wired to respx, with an injectable clock and a sleep that records its waits."""
+"""A client wired to respx, with the shared fake clock and the sleep that records its waits."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
 
 import pytest
 import respx
 
 from bot.digitalocean import DigitalOceanClient, RetryPolicy
+from tests.support.clocks import FakeClock, RecordedSleep
 
 from .fixtures import BASE_URL, TOKEN
-
-START: float = 1_760_000_000.0
-
-
-@dataclass
-class FakeClock:
-    """Epoch seconds that move only when the client sleeps."""
-
-    now: float = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class RecordedSleep:
-    """Stands in for `asyncio.sleep`: records each wait and advances the clock by it."""
-
-    clock: FakeClock
-    waits: list[float] = field(default_factory=list)
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sleep(clock: FakeClock) -> RecordedSleep:
-    return RecordedSleep(clock)
 
 
 @pytest.fixture

@@ -27,9 +27,9 @@ from bot.digitalocean import (
     UnexpectedError,
     Unprocessable,
 )
+from tests.support.clocks import START, FakeClock, RecordedSleep
 
 from . import fixtures as fx
-from .conftest import START, FakeClock, RecordedSleep
 
 PROD = f"/v2/databases/{fx.PROD_PG_ID}"
 WEB_SPEC = PoolSpec(name="web", mode=PoolMode.TRANSACTION, size=20, db="app", user="app")

@@ -16,9 +16,9 @@ from bot.digitalocean import (
     ServerError,
     TransportError,
 )
+from tests.support.clocks import START, RecordedSleep
 
 from . import fixtures as fx
-from .conftest import START, RecordedSleep
 
 PROD = f"/v2/databases/{fx.PROD_PG_ID}"
 WEB = PoolSpec(name="web", mode=PoolMode.TRANSACTION, size=20, db="app", user="app")

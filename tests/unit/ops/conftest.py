@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 
 import httpx
 import pytest
@@ -11,20 +10,10 @@ import pytest
 from bot.digitalocean import DigitalOceanClient, RetryPolicy
 from bot.ops import DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
+from tests.support.clocks import FakeClock
 
 # One attempt per call: the unit tests see exactly what DigitalOcean answered, without the client's retries.
 NO_RETRY = RetryPolicy(attempts=1, backoff_initial=0.0, backoff_max=0.0, jitter=0.0)
-
-
-@dataclass
-class FakeClock:
-    now: float = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
 
 
 async def _no_sleep(_: float) -> None:
@@ -33,7 +22,7 @@ async def _no_sleep(_: float) -> None:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock()
+    return FakeClock(1000.0)
 
 
 @pytest.fixture

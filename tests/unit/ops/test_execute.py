@@ -19,8 +19,9 @@ from bot.ops import (
     StalePlan,
 )
 from bot.sandbox import PROD_PG, STAGING_PG, SandboxPool, SandboxState
+from tests.support.clocks import FakeClock
 
-from .conftest import FakeClock, writes
+from .conftest import writes
 
 WEB = f"/v2/databases/{PROD_PG}/pools/web"
 

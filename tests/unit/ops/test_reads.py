@@ -7,8 +7,7 @@ import pytest
 from bot.digitalocean import DigitalOceanClient
 from bot.ops import ClusterNotFound, DatabaseOps, InvalidRequest
 from bot.sandbox import PROD_PG, SandboxCluster, SandboxState
-
-from .conftest import FakeClock
+from tests.support.clocks import FakeClock
 
 ALL = "analytics-pg, cache-redis, orders-mysql, prod-pg, reporting-pg, staging-pg"
 

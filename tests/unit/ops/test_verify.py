@@ -12,8 +12,9 @@ import respx
 
 from bot.digitalocean import DigitalOceanClient
 from bot.ops import DatabaseOps, Outcome, PoolResize
+from tests.support.clocks import FakeClock
 
-from .conftest import NO_RETRY, FakeClock
+from .conftest import NO_RETRY
 
 BASE = "https://api.digitalocean.com"
 CLUSTER_ID = "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 
 import httpx
 import pytest
@@ -11,40 +10,10 @@ from starlette.applications import Starlette
 
 from bot.digitalocean import DigitalOceanClient, RetryPolicy
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
+from tests.support.clocks import FakeClock, RecordedSleep
 
-START = 1_760_000_000.0
 BASE_URL = "http://sandbox"
 AUTH = {"Authorization": f"Bearer {SANDBOX_TOKEN}"}
-
-
-@dataclass
-class FakeClock:
-    now: float = START
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@dataclass
-class RecordedSleep:
-    """Stands in for `asyncio.sleep`: records each wait and advances the clock by it."""
-
-    clock: FakeClock
-    waits: list[float] = field(default_factory=list)
-
-    async def __call__(self, seconds: float) -> None:
-        self.waits.append(seconds)
-        self.clock.now += seconds
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def sleep(clock: FakeClock) -> RecordedSleep:
-    return RecordedSleep(clock)
 
 
 @pytest.fixture

@@ -8,8 +8,7 @@ import httpx
 import pytest
 
 from bot.sandbox import PROD_PG, STAGING_PG, SandboxState, create_app
-
-from .conftest import START, FakeClock
+from tests.support.clocks import START, FakeClock
 
 UNAUTHORIZED = {"id": "unauthorized", "message": "Unable to authenticate you."}
 

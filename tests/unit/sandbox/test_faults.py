@@ -7,8 +7,7 @@ import pytest
 
 from bot.sandbox import PROD_PG, DroppedConnection, FaultKind, InjectedTimeout, SandboxState
 from bot.sandbox.faults import DEFAULT_HTML_502
-
-from .conftest import START, FakeClock, RecordedSleep
+from tests.support.clocks import START, FakeClock, RecordedSleep
 
 POOLS = f"/v2/databases/{PROD_PG}/pools"
 NEW_POOL = {"name": "batch", "mode": "transaction", "size": 5, "db": "app"}

@@ -19,8 +19,7 @@ from bot.digitalocean import (
     Unprocessable,
 )
 from bot.sandbox import CACHE_REDIS, PROD_PG, STAGING_PG, SandboxCluster, SandboxState
-
-from .conftest import RecordedSleep
+from tests.support.clocks import RecordedSleep
 
 
 async def test_list_clusters_parses_and_drops_credentials(client: DigitalOceanClient) -> None:
