@@ -105,11 +105,12 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
         await ack()
         request_id, user, channel = clicked(body)
         meta = FormMeta(None, channel, request_id)
-        # the trigger_id lives 3 s and works once: open a loading view now, fill it in after the checks
-        opened = await client.views_open(trigger_id=body["trigger_id"], view=loading_view(meta))
-        view_id = str(opened["view"]["id"])
+        trigger_id = body["trigger_id"]
 
         async def work() -> None:
+            # the trigger_id lives 3 s and works once: open a loading view first, fill it in after the checks
+            opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
+            view_id = str(opened["view"]["id"])
             request = await deps.engine.get(request_id)
             if request.state is not RequestState.PENDING:
                 view = message_view(meta, str(NotPending(request)))

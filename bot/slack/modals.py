@@ -52,12 +52,13 @@ def _clusters_for(action: Action, clusters: list[Cluster]) -> list[Cluster]:
 async def open_form(
     deps: SlackDeps, client: AsyncWebClient, *, trigger_id: str, action: Action, channel: str, user: str
 ) -> None:
-    """Open the form for `action`: the loading view now (call right after the ack), the form when ready."""
+    """Open the form for `action` in the background: the loading view at once (the trigger_id lives 3 s),
+    then the form when the clusters are read. Call it right after the ack."""
     meta = FormMeta(action, channel)
-    opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
-    view_id = str(opened["view"]["id"])
 
     async def fill() -> None:
+        opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
+        view_id = str(opened["view"]["id"])
         try:
             clusters = _clusters_for(action, await deps.reads.list_clusters())
             view = change_form(meta, clusters)
@@ -173,9 +174,9 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         if not done:
             acked.set()
             await ack()
-            await tell(client, meta.channel, user, messages.SLOW_SUBMIT)
 
             async def finish() -> None:
+                await tell(client, meta.channel, user, messages.SLOW_SUBMIT)
                 request = await task
                 if request is not None:
                     await post_card(deps, client, request)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import timedelta
+from urllib.parse import urlencode
 
+from bot.demo.slack_standin import API_APP_ID, TEAM_ID
 from bot.slack import ids
 from bot.slack.views import FormMeta
 from bot.store import Request, RequestState
-from tests.integration.slack.harness import ALICE, CHANNEL, LEAD1, LEAD2, LEAD3, MALLORY, Harness
+from tests.integration.slack.harness import Harness
+from tests.support.team import ALICE, CHANNEL, LEAD1, LEAD2, LEAD3, MALLORY
 
 
 async def _ask(bot: Harness, command: str, text: str) -> Request:
@@ -137,3 +141,19 @@ async def test_an_expired_request_can_no_longer_be_approved(bot: Harness) -> Non
     assert [c for c in bot.sandbox.calls if c.method == "PUT"] == []
     card = bot.slack.message(CHANNEL, request.card_ts or "")
     assert not [b for b in card.blocks if b["type"] == "actions"]
+
+
+async def test_a_click_the_bot_cannot_read_is_still_answered_200_and_changes_nothing(bot: Harness) -> None:
+    """A listener that fails after its ack keeps the ack: Slack shows no error, nothing is executed."""
+    payload = {
+        "type": "block_actions",
+        "user": {"id": LEAD1, "team_id": TEAM_ID},
+        "api_app_id": API_APP_ID,
+        "team": {"id": TEAM_ID, "domain": "acme"},
+        "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": CHANNEL},
+        "actions": [{"type": "button", "action_id": ids.APPROVE, "block_id": ids.CARD_ACTIONS_BLOCK}],
+    }
+    response = await bot.post(urlencode({"payload": json.dumps(payload)}))
+    assert response.status_code == 200
+    await bot.drain()
+    assert [c for c in bot.sandbox.calls if c.method != "GET"] == []
