@@ -29,32 +29,14 @@ from bot.sandbox import SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 from bot.slack import ids
 from bot.store import Request, RequestState, Store
+from tests.support.team import ALICE, CHANNEL, LEAD3, policy_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 SCALE = max(1, int(os.environ.get("DBOPS_DRILL_SCALE", "1")))
 
-CHANNEL = "C0DBOPS"
-INCIDENTS = "C0INCIDENTS"
 ELSEWHERE = "C0RANDOM"  # a channel the policy does not allow
-ALICE = "U0ALICE"
-LEAD1, LEAD2, LEAD3 = "U0LEAD1", "U0LEAD2", "U0LEAD3"  # LEAD3 approves through the group S0DBLEADS
-MALLORY = "U0MALLORY"
-
-POLICY = f"""
-approvers: [{LEAD1}, {LEAD2}, S0DBLEADS]
-channels: [{CHANNEL}]
-notify_channels: [{INCIDENTS}]
-request_ttl_minutes: 60
-allow_self_approval: false
-protected_databases: [defaultdb]
-actions:
-  pool.create: {{approvals: 2}}
-  pool.resize: {{approvals: 1}}
-  pool.delete: {{approvals: 1}}
-  db.create: {{approvals: 1}}
-  db.drop: {{approvals: 2}}
-"""
+POLICY = policy_yaml(channels=[CHANNEL], approvals={"pool.create": 2})
 
 
 @dataclass(frozen=True)

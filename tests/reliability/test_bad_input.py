@@ -20,9 +20,10 @@ from bot.ops.changes import Action
 from bot.slack import ids
 from bot.slack.parser import Command, UsageError, parse
 from bot.slack.views import FormMeta
+from tests.support.team import ALICE, CHANNEL
 
 from .figures import BOARD
-from .stack import ALICE, CHANNEL, SCALE, Stack, running_stack
+from .stack import SCALE, Stack, running_stack
 
 T = TypeVar("T")
 

@@ -19,9 +19,10 @@ import pytest
 from bot.sandbox import Fault
 from bot.slack import ids
 from bot.store import Request, RequestState
+from tests.support.team import LEAD1, LEAD2
 
 from .figures import Board
-from .stack import LEAD1, LEAD2, SCALE, BotProcess, Stack, until
+from .stack import SCALE, BotProcess, Stack, until
 
 PROD = "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30"
 STAGING = "2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"

@@ -12,9 +12,10 @@ import pytest
 from bot.sandbox import Faults
 from bot.slack import ids
 from bot.store import RequestState
+from tests.support.team import LEAD1
 
 from .figures import Board
-from .stack import LEAD1, SCALE, Stack
+from .stack import SCALE, Stack
 
 PROD = "9cc10173-e9ea-4176-9dbc-a4cee4c4ff30"
 WRITE = {"method": "POST", "path": f"/v2/databases/{PROD}/dbs"}

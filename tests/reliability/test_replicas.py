@@ -15,9 +15,10 @@ import pytest
 from bot.slack import ids
 from bot.slack.blocks import card_text
 from bot.store import Request, RequestState
+from tests.support.team import CHANNEL, LEAD1, LEAD2, LEAD3
 
 from .figures import Board
-from .stack import CHANNEL, LEAD1, LEAD2, LEAD3, SCALE, Stack, until
+from .stack import SCALE, Stack, until
 
 APPROVERS = (LEAD1, LEAD2, LEAD3)
 

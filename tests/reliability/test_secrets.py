@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from bot.slack import ids
+from tests.support.team import LEAD1
 
 from .figures import Board
-from .stack import CAPTURED, LEAD1, running_stack
+from .stack import CAPTURED, running_stack
 
 
 @pytest.mark.postgres

@@ -10,9 +10,10 @@ import pytest
 from bot.demo.slack_standin import block_action_body, sign, slash_command_body
 from bot.slack import ids
 from bot.store import RequestState
+from tests.support.team import CHANNEL, LEAD1, MALLORY
 
 from .figures import Board
-from .stack import CHANNEL, ELSEWHERE, LEAD1, MALLORY, Stack
+from .stack import ELSEWHERE, Stack
 
 
 @pytest.mark.postgres

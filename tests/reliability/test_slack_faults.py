@@ -8,9 +8,10 @@ import pytest
 from bot.demo.slack_standin import slash_command_body
 from bot.slack import ids
 from bot.store import RequestState
+from tests.support.team import CHANNEL, LEAD1, LEAD2
 
 from .figures import Board
-from .stack import CHANNEL, LEAD1, LEAD2, Stack, until
+from .stack import Stack, until
 
 # Logged (with its traceback) when Slack refuses a thread line: the injected fault, not a bug.
 EXPECTED = ("the notifier failed",)

@@ -15,9 +15,10 @@ import pytest
 
 from bot.slack import ids
 from bot.store import RequestState
+from tests.support.team import LEAD1
 
 from .figures import Board
-from .stack import LEAD1, SCALE, Stack, until
+from .stack import SCALE, Stack, until
 
 pytestmark = [
     pytest.mark.postgres,

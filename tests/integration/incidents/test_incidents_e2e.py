@@ -16,18 +16,8 @@ import pytest
 
 from bot.slack import ids
 from bot.store import Request, RequestState, ReviewState
-from tests.integration.slack.harness import (
-    ALICE,
-    CHANNEL,
-    INCIDENTS,
-    LEAD1,
-    LEAD2,
-    LEAD3,
-    MALLORY,
-    POLICY,
-    Harness,
-    running_bot,
-)
+from tests.integration.slack.harness import POLICY, Harness, running_bot
+from tests.support.team import ALICE, CHANNEL, INCIDENTS, LEAD1, LEAD2, LEAD3, MALLORY
 
 ONCALL = "U0ONCALL"
 INC = "C0INC42"

@@ -23,6 +23,7 @@ import httpx
 
 from bot.demo.slack_standin import Message, SlackStandIn, block_action_body, sign, slash_command_body
 from bot.slack import ids
+from tests.support.team import ALICE, CHANNEL, LEAD1, policy_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -31,23 +32,8 @@ SIGNING_SECRET = "c0ffee0123456789abcdef0123456789"
 APP_TOKEN = "xapp-1-A0DBOPS-3333333333-sockettestsecretvalue"
 SECRETS = (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN)
 
-CHANNEL = "C0DBOPS"
-INCIDENTS = "C0INCIDENTS"
-ALICE = "U0ALICE"
-LEAD = "U0LEAD1"
-
-POLICY = f"""
-approvers: [{LEAD}]
-notify_channels: [{INCIDENTS}]
-request_ttl_minutes: 60
-allow_self_approval: false
-actions:
-  pool.create: {{approvals: 1}}
-  pool.resize: {{approvals: 1}}
-  pool.delete: {{approvals: 1}}
-  db.create: {{approvals: 1}}
-  db.drop: {{approvals: 2}}
-"""
+LEAD = LEAD1
+POLICY = policy_yaml([LEAD])
 
 START_TIMEOUT = 30.0
 

@@ -9,17 +9,9 @@ import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.demo.slack_standin import SlackStandIn
+from tests.support.team import INCIDENTS
 
-from .process import (
-    INCIDENTS,
-    approve,
-    bot_env,
-    card_with_buttons,
-    leaked,
-    serving,
-    slash_command,
-    thread_says,
-)
+from .process import approve, bot_env, card_with_buttons, leaked, serving, slash_command, thread_says
 
 
 def samples(text: str) -> dict[tuple[str, frozenset[tuple[str, str]]], float]:

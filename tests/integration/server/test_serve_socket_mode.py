@@ -9,19 +9,9 @@ import httpx
 
 from bot.demo.slack_standin import SlackStandIn, block_action_payload
 from bot.slack import ids
+from tests.support.team import ALICE, CHANNEL
 
-from .process import (
-    ALICE,
-    APP_TOKEN,
-    CHANNEL,
-    LEAD,
-    bot_env,
-    card_with_buttons,
-    leaked,
-    serving,
-    start,
-    thread_says,
-)
+from .process import APP_TOKEN, LEAD, bot_env, card_with_buttons, leaked, serving, start, thread_says
 from .test_serve_http import samples, value
 
 

@@ -38,29 +38,10 @@ from bot.slack.notifier import SlackNotifier
 from bot.slack.usergroups import SlackGroups
 from bot.store import Request, Store
 from bot.workflow import ApprovalEngine, Policy
+from tests.support.team import ALICE, CHANNEL, LEAD3, policy_yaml
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
-CHANNEL = "C0DBOPS"
-INCIDENTS = "C0INCIDENTS"
-ALICE = "U0ALICE"  # asks
-LEAD1 = "U0LEAD1"  # approvers named by ID
-LEAD2 = "U0LEAD2"
-LEAD3 = "U0LEAD3"  # an approver through the user group S0DBLEADS
-MALLORY = "U0MALLORY"  # not an approver
-
-POLICY = f"""
-approvers: [{LEAD1}, {LEAD2}, S0DBLEADS]
-notify_channels: [{INCIDENTS}]
-request_ttl_minutes: 60
-allow_self_approval: false
-protected_databases: [defaultdb]
-actions:
-  pool.create: {{approvals: 1}}
-  pool.resize: {{approvals: 1}}
-  pool.delete: {{approvals: 1}}
-  db.create: {{approvals: 1}}
-  db.drop: {{approvals: 2}}
-"""
+POLICY = policy_yaml()
 
 
 class Clock:

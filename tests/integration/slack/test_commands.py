@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.slack.parser import DB_USAGE, POOL_USAGE
-from tests.integration.slack.harness import ALICE, CHANNEL, Harness
+from tests.integration.slack.harness import Harness
+from tests.support.team import ALICE, CHANNEL
 
 
 async def test_unknown_verb_answers_with_the_usage(bot: Harness) -> None:

@@ -9,7 +9,8 @@ from bot.sandbox import STAGING_PG
 from bot.slack import ids
 from bot.slack.blocks import MAX_MESSAGE_BLOCKS, MAX_MODAL_BLOCKS
 from bot.store import RequestState
-from tests.integration.slack.harness import ALICE, CHANNEL, Harness
+from tests.integration.slack.harness import Harness
+from tests.support.team import ALICE, CHANNEL
 
 
 def _select(value: str) -> dict[str, Any]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from bot.slack import ids
 from bot.store import RequestState
-from tests.integration.slack.harness import ALICE, CHANNEL, INCIDENTS, LEAD1, Harness
+from tests.integration.slack.harness import Harness
+from tests.support.team import ALICE, CHANNEL, INCIDENTS, LEAD1
 
 
 async def test_resize_happy_path_to_result_in_thread(bot: Harness) -> None:

@@ -13,7 +13,8 @@ import pytest
 
 from bot.slack import ids
 from bot.store import RequestState
-from tests.integration.slack.harness import LEAD1, LEAD2, LEAD3, Harness, running_bot
+from tests.integration.slack.harness import Harness, running_bot
+from tests.support.team import LEAD1, LEAD2, LEAD3
 
 pytestmark = pytest.mark.postgres
 

@@ -9,7 +9,8 @@ import pytest
 from bot.sandbox import SandboxState
 from bot.slack import ids
 from bot.store import RequestState
-from tests.integration.slack.harness import LEAD1, Harness
+from tests.integration.slack.harness import Harness
+from tests.support.team import LEAD1
 
 
 @pytest.mark.parametrize(
