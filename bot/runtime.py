@@ -16,6 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import aiohttp
 import httpx
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
@@ -114,6 +115,9 @@ class Runtime:
         """`sweep_interval` defaults to the `SWEEP_INTERVAL_SECONDS` setting."""
         if sweep_interval is None:
             sweep_interval = self.settings.sweep_interval_seconds
+        # One keep-alive session for every Slack Web API call (slack_sdk otherwise opens a new connection,
+        # and against slack.com a new TLS handshake, for each call).
+        self.slack.session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.slack.timeout))
         await self.store.migrate()
         recovered = await self.engine.recover()
         if recovered:
@@ -131,6 +135,9 @@ class Runtime:
                     await task
         self._sweeper = self._ticker = None
         await deps_of(self.bolt).tasks.drain()
+        if self.slack.session is not None:
+            await self.slack.session.close()
+            self.slack.session = None
         await self.digitalocean.aclose()
         await self.store.close()
 
