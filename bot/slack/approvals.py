@@ -18,7 +18,7 @@ from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, R
 
 from . import ids, messages
 from .blocks import card_blocks, card_text
-from .deps import SlackDeps, clicked, reporter, spawn_click, tell
+from .deps import SlackDeps, clicked, on_decision, reporter, spawn_click, tell
 from .home import publish_home
 from .mrkdwn import escape
 from .views import FormMeta, loading_view, message_view, reject_form
@@ -87,18 +87,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             work(), name=f"approve {request_id} by {user}", on_error=reporter(client, channel, user)
         )
 
-    @app.action(ids.CANCEL)
-    async def cancel(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
-        await ack()
-        request_id, user, channel = clicked(body)
-        spawn_click(
-            deps,
-            client,
-            channel,
-            user,
-            lambda: deps.engine.cancel(request_id, user),
-            name=f"cancel {request_id} by {user}",
-        )
+    on_decision(app, deps, ids.CANCEL, "cancel", lambda engine, rid, user: engine.cancel(rid, user))
 
     @app.action(ids.REJECT)
     async def reject(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

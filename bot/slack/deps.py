@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import aiohttp
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -20,7 +21,7 @@ from .mrkdwn import escape
 from .notifier import SlackNotifier
 from .tasks import ErrorReporter, TaskRegistry
 
-__all__ = ["Reads", "SlackDeps", "clicked", "reporter", "spawn_click", "tell"]
+__all__ = ["Reads", "SlackDeps", "clicked", "on_decision", "reporter", "spawn_click", "tell"]
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +103,28 @@ def spawn_click(
             await tell(client, channel, user, escape(str(refused)))
 
     deps.tasks.spawn(work(), name=name, on_error=reporter(client, channel, user))
+
+
+def on_decision(
+    app: AsyncApp,
+    deps: SlackDeps,
+    action_id: str,
+    verb: str,
+    decide: Callable[[ApprovalEngine, str, str], Awaitable[object]],
+) -> None:
+    """Listen for a button the engine decides from the request id and the clicker alone (Cancel, Stop…):
+    ack, then `decide(engine, request_id, user)` in the background; a refusal is told privately."""
+
+    async def on_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        request_id, user, channel = clicked(body)
+        spawn_click(
+            deps,
+            client,
+            channel,
+            user,
+            lambda: decide(deps.engine, request_id, user),
+            name=f"{verb} {request_id} by {user}",
+        )
+
+    app.action(action_id)(on_click)
