@@ -141,7 +141,7 @@ class DigitalOceanClient:
         return await self._get_list("list_clusters", "/v2/databases", "databases", _clusters, params=params)
 
     async def get_cluster(self, cluster_id: str) -> Cluster:
-        answer = await self._call("get_cluster", "GET", f"/v2/databases/{_seg(cluster_id)}")
+        answer = await self._call("get_cluster", "GET", _cluster_path(cluster_id))
         return answer.parse(_cluster, answer.get("database"))
 
     async def list_options(self) -> dict[Engine, EngineOptions]:
@@ -166,49 +166,46 @@ class DigitalOceanClient:
     # ---- users ----------------------------------------------------------------------------------
 
     async def list_users(self, cluster_id: str) -> list[DatabaseUser]:
-        path = f"/v2/databases/{_seg(cluster_id)}/users"
-        return await self._get_list("list_users", path, "users", _users)
+        return await self._get_list("list_users", _cluster_path(cluster_id, "users"), "users", _users)
 
     # ---- databases ------------------------------------------------------------------------------
 
     async def list_databases(self, cluster_id: str) -> list[Database]:
-        path = f"/v2/databases/{_seg(cluster_id)}/dbs"
-        return await self._get_list("list_databases", path, "dbs", _databases)
+        return await self._get_list("list_databases", _cluster_path(cluster_id, "dbs"), "dbs", _databases)
 
     async def get_database(self, cluster_id: str, name: str) -> Database:
-        path = f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}"
-        answer = await self._call("get_database", "GET", path)
+        answer = await self._call("get_database", "GET", _cluster_path(cluster_id, "dbs", name))
         return answer.parse(_database, answer.get("db"))
 
     async def add_database(self, cluster_id: str, name: str) -> Database:
-        path = f"/v2/databases/{_seg(cluster_id)}/dbs"
-        answer = await self._call("add_database", "POST", path, json={"name": name})
+        answer = await self._call(
+            "add_database", "POST", _cluster_path(cluster_id, "dbs"), json={"name": name}
+        )
         return answer.parse(_database, answer.get("db"))
 
     async def delete_database(self, cluster_id: str, name: str) -> None:
-        await self._call("delete_database", "DELETE", f"/v2/databases/{_seg(cluster_id)}/dbs/{_seg(name)}")
+        await self._call("delete_database", "DELETE", _cluster_path(cluster_id, "dbs", name))
 
     # ---- backups (outside the shared spec subset; see models.Backup) ----------------------------
 
     async def list_backups(self, cluster_id: str) -> list[Backup]:
         """The cluster's backups (PostgreSQL and MySQL; DigitalOcean has none for Redis/Valkey)."""
-        answer = await self._call("list_backups", "GET", f"/v2/databases/{_seg(cluster_id)}/backups")
+        answer = await self._call("list_backups", "GET", _cluster_path(cluster_id, "backups"))
         return answer.parse(_backups, answer.get("backups"))
 
     # ---- connection pools -----------------------------------------------------------------------
 
     async def list_pools(self, cluster_id: str) -> list[Pool]:
-        path = f"/v2/databases/{_seg(cluster_id)}/pools"
-        return await self._get_list("list_pools", path, "pools", _pools)
+        return await self._get_list("list_pools", _cluster_path(cluster_id, "pools"), "pools", _pools)
 
     async def get_pool(self, cluster_id: str, name: str) -> Pool:
-        path = f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(name)}"
-        answer = await self._call("get_pool", "GET", path)
+        answer = await self._call("get_pool", "GET", _cluster_path(cluster_id, "pools", name))
         return answer.parse(_pool, answer.get("pool"))
 
     async def add_pool(self, cluster_id: str, pool: PoolSpec) -> Pool:
-        path = f"/v2/databases/{_seg(cluster_id)}/pools"
-        answer = await self._call("add_pool", "POST", path, json=pool.create_body())
+        answer = await self._call(
+            "add_pool", "POST", _cluster_path(cluster_id, "pools"), json=pool.create_body()
+        )
         return answer.parse(_pool, answer.get("pool"))
 
     async def update_pool(self, cluster_id: str, pool: PoolSpec) -> None:
@@ -217,11 +214,12 @@ class DigitalOceanClient:
         DigitalOcean's PUT is not a patch: a field left out is lost (a missing `user` removes the pool's
         user). Taking the whole pool makes a resize that silently drops a field impossible to write.
         """
-        path = f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(pool.name)}"
-        await self._call("update_pool", "PUT", path, json=pool.update_body())
+        await self._call(
+            "update_pool", "PUT", _cluster_path(cluster_id, "pools", pool.name), json=pool.update_body()
+        )
 
     async def delete_pool(self, cluster_id: str, name: str) -> None:
-        await self._call("delete_pool", "DELETE", f"/v2/databases/{_seg(cluster_id)}/pools/{_seg(name)}")
+        await self._call("delete_pool", "DELETE", _cluster_path(cluster_id, "pools", name))
 
     # ---- transport ------------------------------------------------------------------------------
 
@@ -406,6 +404,11 @@ class DigitalOceanClient:
 def _seg(value: str) -> str:
     """A path segment, percent-encoded so that a name can never change the path."""
     return quote(value, safe="")
+
+
+def _cluster_path(cluster_id: str, *segments: str) -> str:
+    """The path of a cluster, or of something below it: `_cluster_path(id, "pools", name)`."""
+    return "/".join(["/v2/databases", *map(_seg, [cluster_id, *segments])])
 
 
 def _next_page(body: Mapping[str, Any], path: str) -> str | None:
