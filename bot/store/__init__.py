@@ -4,7 +4,7 @@ store = Store.from_url(settings.database_url)   # picks aiosqlite / asyncpg itse
 await store.migrate()                            # Alembic, to the newest schema
 """
 
-from .errors import ActiveRequestExists, StoreError, UnsupportedDatabaseUrl
+from .errors import ActiveRequestExists, EmergencyCapReached, StoreError, UnsupportedDatabaseUrl
 from .migrate import migrate_database
 from .records import (
     ACTIVE_STATES,
@@ -16,7 +16,7 @@ from .records import (
     RequestState,
     ReviewState,
 )
-from .store import AddApproval, ApprovalAdded, RequestIdTaken, Store, TimerColumn, result_values
+from .store import AddApproval, ApprovalAdded, EmergencyCap, RequestIdTaken, Store, TimerColumn, result_values
 from .url import async_database_url
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "Approval",
     "ApprovalAdded",
     "AuditEvent",
+    "EmergencyCap",
+    "EmergencyCapReached",
     "EventDraft",
     "Failure",
     "Request",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ActiveRequestExists", "StoreError", "UnsupportedDatabaseUrl"]
+__all__ = ["ActiveRequestExists", "EmergencyCapReached", "StoreError", "UnsupportedDatabaseUrl"]
 
 
 class StoreError(Exception):
@@ -19,3 +19,11 @@ class ActiveRequestExists(StoreError):
     def __init__(self, existing_id: str) -> None:
         self.existing_id = existing_id
         super().__init__(f"{existing_id} already targets this resource.")
+
+
+class EmergencyCapReached(StoreError):
+    """The requester already made `made` break-glass requests in the cap's window."""
+
+    def __init__(self, made: int) -> None:
+        self.made = made
+        super().__init__(f"{made} emergency requests already made in the window.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Collection, Mapping, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -24,7 +25,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 from bot.ops.changes import CHANGE_ADAPTER
 from bot.ops.plan import ExecutionResult, Plan
 
-from .errors import ActiveRequestExists, StoreError, UnsupportedDatabaseUrl
+from .errors import ActiveRequestExists, EmergencyCapReached, StoreError, UnsupportedDatabaseUrl
 from .records import (
     ACTIVE_STATES,
     Approval,
@@ -47,6 +48,14 @@ _MIGRATION_LOCK_KEY = 0x64626F7073  # "dbops": serializes concurrent `migrate()`
 
 TimerColumn = Literal["runs_at", "remind_at", "escalate_at", "review_due_at"]
 """The due-time columns the timer sweep fires from."""
+
+
+@dataclass(frozen=True)
+class EmergencyCap:
+    """At most `limit` break-glass requests per requester since `since`."""
+
+    limit: int
+    since: datetime
 
 
 class RequestIdTaken(StoreError):
@@ -130,14 +139,21 @@ class Store:
 
     # --- requests ---------------------------------------------------------------------------------
 
-    async def insert_request(self, request: Request, event: EventDraft) -> tuple[Request, AuditEvent]:
+    async def insert_request(
+        self, request: Request, event: EventDraft, *, emergency_cap: EmergencyCap | None = None
+    ) -> tuple[Request, AuditEvent]:
         """Store a new request with its `submitted` event.
 
         Raises `ActiveRequestExists` if a live request already holds the resource (also when two
-        processes race: a partial unique index decides), `RequestIdTaken` if the id is in use.
+        processes race: a partial unique index decides), `RequestIdTaken` if the id is in use, and
+        `EmergencyCapReached` if `emergency_cap` is given and the requester's break-glass requests since
+        its start already reach its limit (counted and inserted atomically, so simultaneous requests from
+        one person cannot both slip under the cap).
         """
         try:
             async with self._write() as conn:
+                if emergency_cap is not None:
+                    await self._check_emergency_cap(conn, request.requester, emergency_cap)
                 existing = await self._active_for(conn, request.resource_key)
                 if existing is not None:
                     raise ActiveRequestExists(existing)
@@ -340,6 +356,10 @@ class Store:
 
     async def count_emergencies(self, requester: str, since: datetime) -> int:
         """How many break-glass requests `requester` has made since `since`."""
+        async with self._read() as conn:
+            return await self._count_emergencies(conn, requester, since)
+
+    async def _count_emergencies(self, conn: AsyncConnection, requester: str, since: datetime) -> int:
         query = (
             select(func.count())
             .select_from(requests)
@@ -349,8 +369,16 @@ class Store:
                 requests.c.created_at >= since,
             )
         )
-        async with self._read() as conn:
-            return int((await conn.execute(query)).scalar_one())
+        return int((await conn.execute(query)).scalar_one())
+
+    async def _check_emergency_cap(self, conn: AsyncConnection, requester: str, cap: EmergencyCap) -> None:
+        if not self._is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises every writer
+            await conn.execute(
+                text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"dbops-emergency:{requester}"}
+            )
+        made = await self._count_emergencies(conn, requester, cap.since)
+        if made >= cap.limit:
+            raise EmergencyCapReached(made)
 
     async def list_for_review(self) -> list[Request]:
         """Break-glass requests that have run (succeeded or failed) and have no review yet."""

@@ -9,12 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.ops.changes import Action
-from bot.store import Store
+from bot.store import EmergencyCap, Store
 
 from .errors import EmergencyRefused
 from .policy import ANYONE, BreakGlass, GroupResolver, Policy
 
-__all__ = ["CAP_WINDOW", "check_emergency", "mentionable"]
+__all__ = ["CAP_WINDOW", "cap_reached", "check_emergency", "emergency_cap", "mentionable"]
 
 CAP_WINDOW = timedelta(hours=24)
 """The daily cap counts the emergency requests of the last 24 hours."""
@@ -50,11 +50,20 @@ async def check_emergency(
         )
     made = await store.count_emergencies(requester, now - CAP_WINDOW)
     if made >= rules.daily_cap:
-        raise EmergencyRefused(
-            f"You have made {made} emergency change{'s' if made != 1 else ''} in the last 24 hours, the most "
-            "the policy allows; ask for approval."
-        )
+        raise cap_reached(made)
     return rules
+
+
+def emergency_cap(rules: BreakGlass, now: datetime) -> EmergencyCap:
+    """The cap the store enforces again, atomically, when it inserts the request."""
+    return EmergencyCap(limit=rules.daily_cap, since=now - CAP_WINDOW)
+
+
+def cap_reached(made: int) -> EmergencyRefused:
+    return EmergencyRefused(
+        f"You have made {made} emergency change{'s' if made != 1 else ''} in the last 24 hours, the most "
+        "the policy allows; ask for approval."
+    )
 
 
 def mentionable(lists: list[list[str]]) -> list[str]:

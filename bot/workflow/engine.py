@@ -32,6 +32,7 @@ from bot.store import (
     ActiveRequestExists,
     AddApproval,
     AuditEvent,
+    EmergencyCapReached,
     EventDraft,
     Failure,
     Request,
@@ -44,7 +45,7 @@ from bot.store import (
 from bot.store.records import new_request_id
 
 from .audit_export import export_audit
-from .breakglass import check_emergency
+from .breakglass import cap_reached, check_emergency, emergency_cap
 from .errors import (
     ChannelNotAllowed,
     DuplicateRequest,
@@ -177,10 +178,17 @@ class ApprovalEngine:
                 **{"expires_at": now + ttl, **timers},
             )
             event = submitted_event(request)
+            cap = emergency_cap(rules, now) if emergency is not None else None
             try:
-                stored, audit = await self.store.insert_request(request, event)
+                stored, audit = await self.store.insert_request(request, event, emergency_cap=cap)
             except RequestIdTaken:
                 continue
+            except EmergencyCapReached as reached:  # another emergency of theirs got in meanwhile
+                too_many = cap_reached(reached.made)
+                await self._refused(
+                    requester, f"Emergency refused for {requester}: {too_many}", now, change=change
+                )
+                raise too_many from None
             except ActiveRequestExists as clash:
                 existing = await self.store.get(clash.existing_id)
                 if existing is None or existing.state.is_final:

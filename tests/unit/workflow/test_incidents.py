@@ -128,6 +128,25 @@ async def test_the_daily_cap_refuses_the_next_emergency(
     assert (await incident_engine.submit(third, "U0ONCALL", "C0INC", emergency="incident")).is_emergency
 
 
+async def test_simultaneous_emergencies_from_one_person_never_exceed_the_cap(
+    incident_engine: ApprovalEngine, store: Store, clock: FakeClock
+) -> None:
+    """The cap is counted and the request inserted in one transaction: six at once, the cap (2) holds."""
+    changes = [
+        PoolCreate(cluster="staging-pg", pool=f"burst{n}", db="app", size=1, mode="transaction")
+        for n in range(6)
+    ]
+    results = await asyncio.gather(
+        *(incident_engine.submit(c, "U0ONCALL", "C0INC", emergency="incident") for c in changes),
+        return_exceptions=True,
+    )
+    accepted = [r for r in results if not isinstance(r, BaseException)]
+    refused = [r for r in results if isinstance(r, EmergencyRefused)]
+    assert len(accepted) == 2
+    assert len(refused) == 4
+    assert await store.count_emergencies("U0ONCALL", clock.now - timedelta(hours=1)) == 2
+
+
 async def test_an_emergency_needs_no_approval(incident_engine: ApprovalEngine) -> None:
     request = await incident_engine.submit(RESIZE, "U0ONCALL", "C0INC", emergency="down")
     outcome = await incident_engine.approve(request.id, "U012LEAD")
