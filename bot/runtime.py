@@ -134,7 +134,7 @@ class Runtime:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
         self._sweeper = self._ticker = None
-        await deps_of(self.bolt).tasks.drain()
+        await deps_of(self.bolt).drain()
         if self.slack.session is not None:
             await self.slack.session.close()
             self.slack.session = None

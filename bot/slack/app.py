@@ -6,7 +6,7 @@ engine = ApprovalEngine(store, ops, policy, SlackGroups(client), notifier=notifi
 bolt = build_slack_app(settings, engine, ops, client=client, notifier=notifier)
 asgi = build_asgi(bolt)          # POST /slack/events, GET /healthz; add routes with extra_routes=
 ...
-await tasks.drain()              # on shutdown (build_slack_app's `tasks`, or the one you passed)
+await deps_of(bolt).drain()      # on shutdown: background tasks, then the Slack updates they queued
 """
 
 from __future__ import annotations
@@ -216,7 +216,7 @@ def build_asgi(
         if on_shutdown is not None:
             await on_shutdown()
         else:
-            await deps.tasks.drain()
+            await deps.drain()
 
     routes: list[BaseRoute] = [Route("/healthz", _healthz, methods=["GET"]), *extra_routes]
     if serve_events:

@@ -51,6 +51,11 @@ class SlackDeps:
     submit_budget: float = 2.5  # seconds a form submission may wait for validation before Slack's 3 s
     options_budget: float = 2.5  # seconds an options load may wait for DigitalOcean
 
+    async def drain(self, timeout: float | None = 30.0) -> None:
+        """At shutdown: finish the background work, then the Slack updates it queued."""
+        await self.tasks.drain(timeout)
+        await self.notifier.drain()
+
 
 async def tell(
     client: AsyncWebClient, channel: str, user: str, text: str, *, thread_ts: str | None = None

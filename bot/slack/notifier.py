@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -112,7 +112,14 @@ def announcement(request: Request, link: str) -> str:
 
 
 class SlackNotifier:
-    """Implements `bot.workflow.Notifier`; its errors are logged by the engine and never undo anything."""
+    """Implements `bot.workflow.Notifier` without holding the engine up.
+
+    `request_changed` only queues the event: a delivery task per request edits the card and posts the
+    thread lines in the order the events happened, while the engine goes on (a slow or rate-limited Slack
+    never delays a change or holds its claim). Events that queue up while Slack answers share one card
+    edit, showing the newest state. A failed Slack call is logged and never undoes anything. `drain()`
+    waits for every queued event (at shutdown).
+    """
 
     def __init__(
         self, client: AsyncWebClient, *, notify_channels: Sequence[str] = (), team_domain: str = ""
@@ -120,25 +127,49 @@ class SlackNotifier:
         self._client = client
         self._notify_channels = list(notify_channels)
         self._team_domain = team_domain
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._queued: dict[str, list[tuple[Request, AuditEvent]]] = {}
+        self._deliveries: dict[str, asyncio.Task[None]] = {}
         self._shown: dict[str, tuple[int, int, float]] = {}
 
     async def request_changed(self, request: Request, event: AuditEvent) -> None:
         if request.card_channel is None or request.card_ts is None:
             return  # no card yet (just submitted): the Slack layer posts it next
-        lock = self._locks.setdefault(request.id, asyncio.Lock())
-        async with lock:
-            await self._update_card(request)
-            line = thread_line(request, event) if event.kind != "review_opened" else None
-            if line is not None:
-                await self._client.chat_postMessage(
-                    channel=request.card_channel, thread_ts=request.card_ts, text=line
-                )
-            if event.to_state in (RequestState.SUCCEEDED, RequestState.FAILED):
-                await self._announce(request)
-            await self._incident_extras(request, event)
-        if request.state.is_final:
-            self._locks.pop(request.id, None)
+        self._queued.setdefault(request.id, []).append((request, event))
+        if request.id not in self._deliveries:
+            task = asyncio.create_task(self._deliver(request.id), name=f"slack updates of {request.id}")
+            self._deliveries[request.id] = task
+
+    async def drain(self) -> None:
+        """Wait until every queued card edit and thread line has been sent (or has failed)."""
+        while self._deliveries:
+            await asyncio.gather(*self._deliveries.values(), return_exceptions=True)
+
+    async def _deliver(self, request_id: str) -> None:
+        try:
+            while batch := self._queued.pop(request_id, []):
+                newest = max((request for request, _ in batch), key=_order)
+                await self._logged(newest, "update its card", self._update_card(newest))
+                for request, event in batch:
+                    await self._logged(request, f"post about {event.kind}", self._tell(request, event))
+        finally:
+            self._deliveries.pop(request_id, None)
+
+    async def _logged(self, request: Request, what: str, call: Awaitable[None]) -> None:
+        try:
+            await call
+        except Exception as error:
+            log.warning("could not %s for %s: %r", what, request.id, error, extra={"request_id": request.id})
+
+    async def _tell(self, request: Request, event: AuditEvent) -> None:
+        assert request.card_channel is not None
+        line = thread_line(request, event) if event.kind != "review_opened" else None
+        if line is not None:
+            await self._client.chat_postMessage(
+                channel=request.card_channel, thread_ts=request.card_ts, text=line
+            )
+        if event.to_state in (RequestState.SUCCEEDED, RequestState.FAILED):
+            await self._announce(request)
+        await self._incident_extras(request, event)
 
     async def announce_emergency(self, request: Request) -> None:
         """Tell the notify channels that a break-glass change is counting down (once its card is up)."""

@@ -188,10 +188,10 @@ class Harness:
         return [body for _, body in self.slack.webhooks]
 
     async def drain(self) -> None:
-        """Wait for every background task of the bot (and make no new ones)."""
-        await self.tasks.drain()
+        """Wait for every background task of the bot and the Slack updates they queued (no new work)."""
+        await self.deps.drain()
 
-    tasks: Any = None
+    deps: Any = None
 
 
 @contextlib.asynccontextmanager
@@ -226,10 +226,10 @@ async def running_bot(
                 httpx.AsyncClient(base_url=bot_url, timeout=10) as http,
             ):
                 harness = Harness(slack, sandbox, engine, http, clock, store, ops)
-                harness.tasks = deps_of(bolt).tasks
+                harness.deps = deps_of(bolt)
                 try:
                     yield harness
                 finally:
-                    await harness.tasks.drain(timeout=10)
+                    await harness.deps.drain(timeout=10)
             await store.close()
             await do.aclose()
