@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import json
 import os
+import secrets
 import signal
 import socket
 import sys
@@ -27,7 +28,15 @@ from tests.support.team import ALICE, CHANNEL, LEAD1, policy_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
 
-BOT_TOKEN = "xoxb-1111111111-2222222222-servetestsecretvalue"
+
+def fake_slack_token(prefix: str = "xoxb") -> str:
+    """A token shaped like Slack's, made fresh for each run (none is ever written in the repository)."""
+    return (
+        f"{prefix}-{secrets.randbelow(10**10):010d}-{secrets.randbelow(10**10):010d}-{secrets.token_hex(12)}"
+    )
+
+
+BOT_TOKEN = fake_slack_token()
 SIGNING_SECRET = "c0ffee0123456789abcdef0123456789"
 APP_TOKEN = "xapp-1-A0DBOPS-3333333333-sockettestsecretvalue"
 SECRETS = (BOT_TOKEN, SIGNING_SECRET, APP_TOKEN)

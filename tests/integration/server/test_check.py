@@ -8,10 +8,10 @@ from bot.demo.slack_standin import SlackStandIn
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 
-from .process import BOT_TOKEN, bot_env, leaked, start
+from .process import BOT_TOKEN, bot_env, fake_slack_token, leaked, start
 
 WRONG_DO_TOKEN = "dop_v1_" + "0123456789abcdef" * 4
-WRONG_BOT_TOKEN = "xoxb-9999999999-8888888888-revokedtokenvalue"
+WRONG_BOT_TOKEN = fake_slack_token()
 
 
 async def test_check_all_green_exits_0(tmp_path: Path) -> None:
