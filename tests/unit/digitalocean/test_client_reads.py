@@ -62,6 +62,25 @@ async def test_list_clusters_by_tag_sends_tag_name(api: respx.MockRouter, client
     assert dict(only_request(route).url.params) == {"tag_name": "production"}
 
 
+async def test_a_cluster_of_an_engine_this_version_does_not_know_is_left_out_not_fatal(
+    api: respx.MockRouter, client: DigitalOceanClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    newer = {
+        **fx.CLUSTERS["databases"][0],
+        "id": "1b2c3d4e-0000-4000-8000-000000000001",
+        "name": "vectors",
+        "engine": "vectordb",
+    }
+    api.get(CLUSTERS_PATH).respond(200, json={"databases": [*fx.CLUSTERS["databases"], newer]})
+
+    clusters = await client.list_clusters()
+
+    assert [c.name for c in clusters] == ["prod-pg", "staging-pg", "cache-redis"]
+    assert "leaving out cluster vectors: its engine 'vectordb' is not one this version of dbops knows" in (
+        caplog.text
+    )
+
+
 async def test_get_cluster(api: respx.MockRouter, client: DigitalOceanClient) -> None:
     route = api.get(PROD).respond(200, json=fx.CLUSTER)
 
