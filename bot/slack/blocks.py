@@ -37,6 +37,7 @@ __all__ = [
     "check_message",
     "date",
     "emergency_text",
+    "full_stop",
     "sentence",
     "state_line",
     "stop_button",
@@ -53,8 +54,13 @@ def sentence(text: str) -> str:
     text = text.strip()
     if not text:
         return text
-    text = text[0].upper() + text[1:]
-    return text if text.endswith((".", "!", "?")) else text + "."
+    return full_stop(text[0].upper() + text[1:])
+
+
+def full_stop(text: str) -> str:
+    """`text` ending as a sentence ends (a reason someone typed, before the next sentence follows it)."""
+    text = text.rstrip()
+    return text if not text or text.endswith((".", "!", "?")) else text + "."
 
 
 def date(at: datetime) -> str:

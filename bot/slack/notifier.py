@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.workflow import AuditEvent, Request, RequestState
 
-from .blocks import card_blocks, card_text, failure_text, sentence
+from .blocks import card_blocks, card_text, failure_text, full_stop, sentence
 from .incident_lines import (
     EMERGENCY_ANNOUNCEMENT,
     REVIEW_ANNOUNCEMENT,
@@ -75,7 +75,7 @@ def thread_line(request: Request, event: AuditEvent) -> str | None:
     if kind == "reconcile_failed":
         return ":hourglass: Could not check DigitalOcean yet; the bot will try again."
     if kind == "rejected":
-        reason = f": {escape(request.rejection_reason)}" if request.rejection_reason else "."
+        reason = f": {full_stop(escape(request.rejection_reason))}" if request.rejection_reason else "."
         return f":no_entry_sign: {mention(event.actor)} rejected the request{reason} Nothing was changed."
     if kind == "cancelled":
         return f":heavy_multiplication_x: {mention(event.actor)} cancelled the request. Nothing was changed."
