@@ -14,6 +14,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
+from bot.ops.errors import OpsError
 from bot.workflow import AuditEvent, Request, RequestState
 
 from . import messages
@@ -111,12 +112,24 @@ async def _audit(deps: SlackDeps, ref: str, respond: AsyncRespond) -> None:
         text = f"History of {request_id}: {len(events)} event(s), oldest first."
         await _answer(respond, text, [f"*History of {request_id}*", *audit_lines(events)])
         return
-    events = (await deps.engine.cluster_audit(ref))[-CLUSTER_AUDIT_LIMIT:]
+    key, name = await _cluster_of(deps, ref)
+    events = (await deps.engine.cluster_audit(key))[-CLUSTER_AUDIT_LIMIT:]
     if not events:
-        await respond(text=f"Nothing is recorded on {escape(ref)}.", response_type="ephemeral")
+        await respond(text=f"Nothing is recorded on {escape(name)}.", response_type="ephemeral")
         return
-    text = f"The last {len(events)} event(s) on {ref}, oldest first."
-    await _answer(respond, escape(text), [f"*Recent changes on {escape(ref)}*", *audit_lines(events)])
+    text = f"The last {len(events)} event(s) on {name}, oldest first."
+    await _answer(respond, escape(text), [f"*Recent changes on {escape(name)}*", *audit_lines(events)])
+
+
+async def _cluster_of(deps: SlackDeps, ref: str) -> tuple[str, str]:
+    """(what to look the events up by, what to call the cluster): the cluster as `/pool` and `/db` resolve
+    it (any case, a UUID prefix), or `ref` as typed when DigitalOcean does not know it (any more)."""
+    try:
+        cluster = await deps.reads.resolve_cluster(ref)
+    except OpsError as error:
+        log.info("audit of %r without resolving the cluster: %s", ref, error)
+        return ref, ref
+    return cluster.id, cluster.name
 
 
 async def _answer(respond: AsyncRespond, text: str, lines: list[str]) -> None:

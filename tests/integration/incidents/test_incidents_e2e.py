@@ -212,6 +212,18 @@ async def test_dbops_audit_shows_every_transition_of_a_request_in_order(bot: Har
     assert (await bot.wait_webhook(3))[-1]["text"] == ":warning: There is no request R-ZZZZZZ."
 
 
+async def test_dbops_audit_names_a_cluster_as_pool_and_db_do(bot: Harness) -> None:
+    await bot.command("/pool", "resize STAGING-PG staging-web size=14")
+    request = await bot.request_of(await bot.wait_card())
+    await bot.click(ids.APPROVE, request, user=LEAD1)
+    await bot.wait_thread(request, "The change succeeded")
+    for count, ref in enumerate(("STAGING-PG", "2f1b3c4d"), start=1):
+        await bot.command("/dbops", f"audit {ref}", user=MALLORY)
+        answer = (await bot.wait_webhook(count))[-1]
+        assert answer["text"] == "The last 5 event(s) on staging-pg, oldest first."
+        assert answer["blocks"][0]["text"]["text"].startswith("*Recent changes on staging-pg*\n")
+
+
 async def test_dbops_requests_lists_what_i_can_approve_and_my_own(bot: Harness) -> None:
     await bot.command("/pool", "resize staging-pg staging-web size=12")
     request = await bot.request_of(await bot.wait_card())
