@@ -61,7 +61,7 @@ def require_postgres(cluster: Cluster) -> None:
 def require_database_management(cluster: Cluster) -> None:
     if not cluster.engine.manages_databases:
         raise InvalidRequest(
-            f"{cluster.name} is a {cluster.engine.label} cluster, on which DigitalOcean offers no "
+            f"cluster {cluster.name} runs {cluster.engine.label}, on which DigitalOcean offers no "
             "database management",
             field="cluster",
         )

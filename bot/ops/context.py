@@ -52,7 +52,7 @@ class Context:
         databases = await self.databases()
         if name not in databases:
             raise InvalidRequest(
-                f'{self.cluster.name} has no database named "{name}"; its databases are: '
+                f'cluster {self.cluster.name} has no database named "{name}"; its databases are: '
                 f"{listing(databases)}",
                 field="db",
             )

@@ -34,7 +34,9 @@ class CreateDatabase(_DatabaseOperation):
         require_online(ctx.cluster)
         check_database_name(change.db)
         if change.db in await ctx.databases():
-            raise InvalidRequest(f"{ctx.cluster.name} already has a database named {change.db}", field="db")
+            raise InvalidRequest(
+                f"cluster {ctx.cluster.name} already has a database named {change.db}", field="db"
+            )
         return ctx.plan(change, target=change.db, before=None, after={"name": change.db})
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
@@ -62,8 +64,7 @@ class DropDatabase(_DatabaseOperation):
     def _refuse_protected(self, db: str) -> None:
         if db == DEFAULT_DATABASE:
             raise InvalidRequest(
-                f"{DEFAULT_DATABASE} cannot be dropped: DigitalOcean does not allow deleting the default "
-                "database",
+                f"the default database {DEFAULT_DATABASE} cannot be dropped: DigitalOcean does not allow it",
                 field="db",
             )
         if db in self._protected:
@@ -106,10 +107,10 @@ class DropDatabase(_DatabaseOperation):
             return None, f"the backups of {name} could not be read ({error}); check them before dropping"
         latest = max((backup.created_at for backup in backups), default=None)
         if latest is None:
-            return None, f"{name} has no backup: the data cannot be restored after the drop"
+            return None, f"cluster {name} has no backup: the data cannot be restored after the drop"
         if self._now() - latest > BACKUP_FRESHNESS:
             return latest, (
-                f"{name} has no backup from the last 24 hours (the latest is from "
+                f"cluster {name} has no backup from the last 24 hours (the latest is from "
                 f"{latest:%Y-%m-%d %H:%M} UTC)"
             )
         return latest, None

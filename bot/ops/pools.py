@@ -33,7 +33,8 @@ def _existing(ctx: Context, pools: list[Pool], name: str) -> Pool:
     pool = find_pool(pools, name)
     if pool is None:
         raise InvalidRequest(
-            f'{ctx.cluster.name} has no pool named "{name}"; its pools are: {listing(p.name for p in pools)}',
+            f'cluster {ctx.cluster.name} has no pool named "{name}"; its pools are: '
+            f"{listing(p.name for p in pools)}",
             field="pool",
         )
     return pool
@@ -98,7 +99,9 @@ class CreatePool(_PoolOperation):
         check_size(change.size)
         pools = await ctx.pools()
         if find_pool(pools, change.pool) is not None:
-            raise InvalidRequest(f"{ctx.cluster.name} already has a pool named {change.pool}", field="pool")
+            raise InvalidRequest(
+                f"cluster {ctx.cluster.name} already has a pool named {change.pool}", field="pool"
+            )
         await ctx.require_database(change.db)
         warnings: list[str] = []
         if change.user is None:

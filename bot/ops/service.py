@@ -76,7 +76,7 @@ class DatabaseOps:
         pool = find_pool(listing_.pools, name)
         if pool is None:
             raise InvalidRequest(
-                f'{listing_.cluster.name} has no pool named "{name}"; its pools are: '
+                f'cluster {listing_.cluster.name} has no pool named "{name}"; its pools are: '
                 f"{listing(p.name for p in listing_.pools)}",
                 field="pool",
             )

@@ -290,4 +290,4 @@ async def test_a_drop_card_shows_the_latest_backup_and_warns_when_it_is_old(bot:
     request = await bot.request_of(await bot.wait_card())
     card = json.dumps(bot.slack.message(CHANNEL, request.card_ts or "").blocks)
     assert "Latest backup of staging-pg: <!date^" in card
-    assert "Staging-pg has no backup from the last 24 hours (the latest is from" in card
+    assert "Cluster staging-pg has no backup from the last 24 hours (the latest is from" in card

@@ -69,3 +69,16 @@ async def test_a_retried_command_does_nothing_twice(bot: Harness) -> None:
     assert bot.ephemeral_to(ALICE) == []
     assert len(bot.slack.calls_to("chat.postMessage")) == 1
     assert bot.slack.top_level(CHANNEL)[0].text.endswith("— pending")
+
+
+async def test_a_refusal_leading_with_a_name_keeps_the_name_as_it_is(bot: Harness) -> None:
+    await bot.command("/pool", "show prod-pg nosuch")
+    await bot.command("/db", "create cache-redis events")
+    await bot.command("/db", "drop staging-pg defaultdb")
+    answers = await bot.wait_webhook(3)
+    assert sorted(a["text"] for a in answers) == [
+        ":warning: Cluster cache-redis runs Caching (Redis), on which DigitalOcean offers no database "
+        "management.",
+        ':warning: Cluster prod-pg has no pool named "nosuch"; its pools are: reports, web.',
+        ":warning: The default database defaultdb cannot be dropped: DigitalOcean does not allow it.",
+    ]

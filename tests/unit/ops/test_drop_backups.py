@@ -22,7 +22,7 @@ async def test_a_three_day_old_backup_is_warned_about(ops: DatabaseOps) -> None:
     plan = await ops.plan(DbDrop(cluster="staging-pg", db="app"))
     assert plan.latest_backup_at is not None
     assert plan.warnings[-1] == (
-        f"staging-pg has no backup from the last 24 hours (the latest is from "
+        f"cluster staging-pg has no backup from the last 24 hours (the latest is from "
         f"{plan.latest_backup_at:%Y-%m-%d %H:%M} UTC)"
     )
 
@@ -30,7 +30,9 @@ async def test_a_three_day_old_backup_is_warned_about(ops: DatabaseOps) -> None:
 async def test_no_backup_at_all_is_warned_about(ops: DatabaseOps) -> None:
     plan = await ops.plan(DbDrop(cluster="analytics-pg", db="events"))
     assert plan.latest_backup_at is None
-    assert plan.warnings[-1] == "analytics-pg has no backup: the data cannot be restored after the drop"
+    assert (
+        plan.warnings[-1] == "cluster analytics-pg has no backup: the data cannot be restored after the drop"
+    )
 
 
 async def test_unreadable_backups_are_a_warning_not_a_refusal(ops: DatabaseOps, state: SandboxState) -> None:

@@ -68,7 +68,7 @@ async def test_db_create_plan(ops: DatabaseOps) -> None:
 async def test_db_create_rules(ops: DatabaseOps) -> None:
     with pytest.raises(InvalidRequest) as taken:
         await ops.plan(DbCreate(cluster="prod-pg", db="app"))
-    assert (str(taken.value), taken.value.field) == ("prod-pg already has a database named app", "db")
+    assert (str(taken.value), taken.value.field) == ("cluster prod-pg already has a database named app", "db")
     with pytest.raises(InvalidRequest) as badly_named:
         await ops.plan(DbCreate(cluster="prod-pg", db="Billing"))
     assert str(badly_named.value) == (
@@ -81,7 +81,7 @@ async def test_db_create_rules(ops: DatabaseOps) -> None:
     with pytest.raises(InvalidRequest) as redis:
         await ops.plan(DbCreate(cluster="cache-redis", db="billing"))
     assert str(redis.value) == (
-        "cache-redis is a Caching (Redis) cluster, on which DigitalOcean offers no database management"
+        "cluster cache-redis runs Caching (Redis), on which DigitalOcean offers no database management"
     )
 
 
@@ -94,7 +94,7 @@ async def test_drop_plan_lists_the_pools_that_would_break(ops: DatabaseOps) -> N
     assert staging.dependent_pools == []
     assert staging.warnings == [
         "dropping events deletes all of its data",
-        "analytics-pg has no backup: the data cannot be restored after the drop",
+        "cluster analytics-pg has no backup: the data cannot be restored after the drop",
     ]
 
 
@@ -104,7 +104,7 @@ async def test_drop_refuses_the_default_and_protected_databases(
     with pytest.raises(InvalidRequest) as default:
         await ops.plan(DbDrop(cluster="prod-pg", db="defaultdb"))
     assert (str(default.value), default.value.field) == (
-        "defaultdb cannot be dropped: DigitalOcean does not allow deleting the default database",
+        "the default database defaultdb cannot be dropped: DigitalOcean does not allow it",
         "db",
     )
     with pytest.raises(InvalidRequest) as protected:
@@ -113,7 +113,8 @@ async def test_drop_refuses_the_default_and_protected_databases(
     with pytest.raises(InvalidRequest) as missing:
         await ops.plan(DbDrop(cluster="staging-pg", db="events"))
     assert (
-        str(missing.value) == 'staging-pg has no database named "events"; its databases are: app, defaultdb'
+        str(missing.value)
+        == 'cluster staging-pg has no database named "events"; its databases are: app, defaultdb'
     )
     with pytest.raises(InvalidRequest) as redis:
         await ops.plan(DbDrop(cluster="cache-redis", db="x"))

@@ -64,7 +64,7 @@ async def test_pool_names_within_the_rules_pass(ops: DatabaseOps, pool: str) -> 
 
 async def test_a_taken_pool_name(ops: DatabaseOps) -> None:
     error = await refusal(ops, create(pool="web"))
-    assert (str(error), error.field) == ("prod-pg already has a pool named web", "pool")
+    assert (str(error), error.field) == ("cluster prod-pg already has a pool named web", "pool")
 
 
 async def test_mode_must_be_a_pgbouncer_mode(ops: DatabaseOps) -> None:
@@ -92,7 +92,7 @@ def test_size_must_be_a_whole_number() -> None:
 async def test_the_database_must_exist(ops: DatabaseOps) -> None:
     error = await refusal(ops, create(db="billing"))
     assert (str(error), error.field) == (
-        'prod-pg has no database named "billing"; its databases are: app, defaultdb, orders',
+        'cluster prod-pg has no database named "billing"; its databases are: app, defaultdb, orders',
         "db",
     )
 
@@ -206,11 +206,11 @@ async def test_a_resize_must_change_something(ops: DatabaseOps) -> None:
 async def test_a_resize_needs_an_existing_pool(ops: DatabaseOps) -> None:
     error = await refusal(ops, PoolResize(cluster="prod-pg", pool="api", size=5))
     assert (str(error), error.field) == (
-        'prod-pg has no pool named "api"; its pools are: reports, web',
+        'cluster prod-pg has no pool named "api"; its pools are: reports, web',
         "pool",
     )
     error = await refusal(ops, PoolDelete(cluster="analytics-pg", pool="api"))
-    assert str(error) == 'analytics-pg has no pool named "api"; its pools are: (none)'
+    assert str(error) == 'cluster analytics-pg has no pool named "api"; its pools are: (none)'
 
 
 async def test_a_cluster_without_ram_in_its_slug_has_unknown_capacity(

@@ -96,7 +96,7 @@ async def test_show_pool(ops: DatabaseOps) -> None:
     assert (view.capacity.total, view.capacity.left) == (22, 12)
     with pytest.raises(InvalidRequest) as error:
         await ops.show_pool("staging-pg", "nope")
-    assert str(error.value) == 'staging-pg has no pool named "nope"; its pools are: staging-web'
+    assert str(error.value) == 'cluster staging-pg has no pool named "nope"; its pools are: staging-web'
     assert error.value.field == "pool"
 
 
@@ -115,7 +115,7 @@ async def test_no_database_management_on_redis(ops: DatabaseOps) -> None:
     with pytest.raises(InvalidRequest) as error:
         await ops.list_databases("cache-redis")
     assert str(error.value) == (
-        "cache-redis is a Caching (Redis) cluster, on which DigitalOcean offers no database management"
+        "cluster cache-redis runs Caching (Redis), on which DigitalOcean offers no database management"
     )
 
 
