@@ -1,6 +1,7 @@
 """The `/pool` and `/db` command language: text → a typed command, or a `UsageError` with the usage line.
 
-Pure: no Slack client, no I/O. Accepts what Slack sends with `should_escape` on or off: `&lt;`, `&gt;`,
+Pure: no Slack client, no I/O. Quotes around a word or an option's value are dropped.
+Accepts what Slack sends with `should_escape` on or off: `&lt;`, `&gt;`,
 `&amp;` are decoded, `<@U123|name>` and `<#C123|name>` become `name`, `<https://x|label>` becomes `label`
 and `<mailto:a@b|a@b>` becomes `a@b`. Special mentions (`<!channel>`) are kept as typed so that the
 validation (and the escaping on the way back out) sees exactly what the person wrote.
@@ -133,9 +134,25 @@ def _unescape(text: str) -> str:
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
+_QUOTES = {'"': '"', "'": "'", "“": "”", "‘": "’"}  # Slack clients may turn " into “ ”
+
+
+def _unquote(word: str) -> str:
+    """`"prod-pg"` → `prod-pg`, and `size="25"` → `size=25`: one pair of matching quotes around a word or
+    an option's value is not part of it."""
+    key, eq, value = word.partition("=")
+    if eq and key and not key.startswith(tuple(_QUOTES)):
+        return f"{key}={_unquote(value)}"
+    if len(word) >= 2 and _QUOTES.get(word[0]) == word[-1]:
+        return word[1:-1]
+    return word
+
+
 def tokens(text: str) -> list[str]:
-    """Split on any whitespace, after resolving Slack's `<…>` forms and decoding its entities."""
-    return [_unescape(_ANGLE.sub(_unwrap, token)) for token in text.split()]
+    """Split on any whitespace, after resolving Slack's `<…>` forms and decoding its entities; a word or an
+    option's value in quotes is read without them."""
+    words = [_unescape(_ANGLE.sub(_unwrap, token)).replace("&quot;", '"') for token in text.split()]
+    return [_unquote(word) for word in words]
 
 
 # ---- grammar --------------------------------------------------------------------------------------

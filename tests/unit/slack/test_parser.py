@@ -186,3 +186,12 @@ def test_special_mentions_are_kept_as_typed_so_they_are_validated_and_escaped_la
 def test_unknown_command() -> None:
     with pytest.raises(UsageError, match=r"^Unknown command /pools\.$"):
         parse("/pools", "list x")
+
+
+def test_names_and_values_in_quotes_are_read_without_the_quotes() -> None:
+    typed = "resize \"prod-pg\" “web” size='25' mode=&quot;session&quot;"
+    assert parse("/pool", typed) == RequestChange(
+        PoolResize(cluster="prod-pg", pool="web", size=25, mode="session")
+    )
+    created = RequestChange(DbCreate(cluster="prod-pg", db="events"))
+    assert parse("/db", 'create ‘prod-pg’ "events"') == created
