@@ -28,7 +28,7 @@ __all__ = ["CLUSTER_AUDIT_LIMIT", "DBOPS_USAGE", "audit_lines", "register_dbops"
 
 log = logging.getLogger(__name__)
 
-DBOPS_USAGE = (
+DBOPS_USAGE = escape(
     "Usage: `/dbops requests` (what you can approve, and your own) · `/dbops audit <request-id>` (its whole "
     "history) · `/dbops audit <cluster>` (recent changes there) · `/dbops help`."
 )

@@ -21,6 +21,8 @@ from enum import StrEnum
 
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
 
+from .mrkdwn import escape
+
 __all__ = [
     "DB_USAGE",
     "MODES",
@@ -39,14 +41,15 @@ __all__ = [
 
 MODES = ("session", "transaction", "statement")
 
-POOL_USAGE = (
+# Slack reads `<…>` as a link or mention even in code spans: the placeholders are sent escaped.
+POOL_USAGE = escape(
     "Usage: `/pool list <cluster> [public]` · `/pool show <cluster> <pool> [public]` · "
     "`/pool create <cluster> <pool> db=<db> size=<n> mode=<session|transaction|statement> [user=<user>]` · "
     "`/pool resize <cluster> <pool> size=<n> [mode=<mode>]` · `/pool delete <cluster> <pool>` · "
     "`/pool help`. Create, resize or delete with no arguments opens a form. In an incident channel, the "
     'on-call engineer may add `emergency="reason"` to a change to make it without waiting for approval.'
 )
-DB_USAGE = (
+DB_USAGE = escape(
     "Usage: `/db list <cluster> [public]` · `/db create <cluster> <db>` · `/db drop <cluster> <db>` · "
     "`/db help`. Create or drop with no arguments opens a form."
 )

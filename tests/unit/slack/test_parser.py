@@ -195,3 +195,13 @@ def test_names_and_values_in_quotes_are_read_without_the_quotes() -> None:
     )
     created = RequestChange(DbCreate(cluster="prod-pg", db="events"))
     assert parse("/db", 'create ‘prod-pg’ "events"') == created
+
+
+def test_usage_texts_send_their_placeholders_escaped() -> None:
+    """Slack would read a raw `<cluster>` as a link; escaped, it shows as typed."""
+    from bot.slack.dbops_command import DBOPS_USAGE
+
+    for usage in (POOL_USAGE, DB_USAGE, DBOPS_USAGE):
+        assert "<" not in usage
+        assert ">" not in usage
+        assert "&lt;cluster&gt;" in usage
