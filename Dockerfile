@@ -1,5 +1,6 @@
 # dbops: build a wheel in one stage, install it into a clean slim image in the next.
-# docker build -t dbops . && docker run --env-file .env -p 3000:3000 dbops
+# docker build -t dbops . && docker run --env-file .env -p 3000:3000 -v dbops-data:/data dbops
+# (the SQLite store is in the /data volume; mount a policy file and set CHATOPS_POLICY to use one)
 
 FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
