@@ -23,7 +23,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser(
-        "serve", help="run the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)"
+        "serve",
+        help="migrate the store, then run the bot (HTTP mode, or Socket Mode when SLACK_APP_TOKEN is set)",
     )
     serve.add_argument("--host", help="interface to listen on (default: HOST or 0.0.0.0)")
     serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 3000)")
@@ -31,7 +32,10 @@ def _parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="the whole story on embedded defaults: no Slack, no DigitalOcean")
     demo.add_argument("--quiet", action="store_true", help="print only the final summary")
 
-    commands.add_parser("check", help="validate settings and policy, reach Slack and DigitalOcean")
+    commands.add_parser(
+        "check",
+        help="validate settings and policy, reach the store, Slack and DigitalOcean (exit 1 on failure)",
+    )
     commands.add_parser("migrate", help="bring the store (DATABASE_URL) to the newest schema")
 
     audit = commands.add_parser("audit", help="the audit log")
@@ -41,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
         "--since", type=_when, help="only events at or after this time (ISO 8601; UTC if no zone)"
     )
     export.add_argument("--until", type=_when, help="only events before this time (ISO 8601; UTC if no zone)")
-    export.add_argument("--cluster", help="only events on this cluster (its name or id)")
+    export.add_argument("--cluster", help="only events on this cluster (its exact name or full id)")
     export.add_argument("--output", "-o", help="write to this file instead of standard output")
     return parser
 
