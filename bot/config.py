@@ -129,5 +129,6 @@ def load_settings(**overrides: object) -> Settings:
         problems = []
         for item in error.errors():
             name = str(item["loc"][0]).upper() if item["loc"] else "settings"
-            problems.append(f"{name}: {item['msg']}")
+            message = str(item["msg"]).removeprefix("Value error, ")  # pydantic's prefix says nothing
+            problems.append(f"{name}: {message}")
         raise ConfigError(problems) from None

@@ -48,6 +48,10 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 
+# bolt's own lines (e.g. a rejected signature, which it logs with the whole request body) stay under the
+# `slack_bolt` logger, which `bot.logs` keeps at WARNING.
+_BOLT_LOG = logging.getLogger("slack_bolt.dbops")
+
 
 def make_web_client(settings: Settings, *, timeout: int = 10) -> AsyncWebClient:
     """The Web API client at `SLACK_API_URL`, retrying on connection errors and Slack's rate limits."""
@@ -137,14 +141,16 @@ def build_slack_app(
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else ""
     if settings.socket_mode:
         # Socket Mode: Slack's payloads arrive over the app-token WebSocket, unsigned; no HTTP endpoint.
-        app = AsyncApp(client=client, signing_secret=secret, request_verification_enabled=False)
+        app = AsyncApp(
+            client=client, logger=_BOLT_LOG, signing_secret=secret, request_verification_enabled=False
+        )
     elif not secret.strip():
         raise ValueError("SLACK_SIGNING_SECRET is not set; Slack's requests could not be verified")
     else:
         # Every listener acks and hands its work to the task registry, so bolt may answer Slack as soon as
         # the listener returns, instead of polling for the ack every 10 ms while background work competes
         # for the event loop (measured in docs/PERFORMANCE.md).
-        app = AsyncApp(client=client, signing_secret=secret, process_before_response=True)
+        app = AsyncApp(client=client, logger=_BOLT_LOG, signing_secret=secret, process_before_response=True)
     deps = SlackDeps(
         engine=engine,
         reads=reads,

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, event, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, event, func, insert, inspect, or_, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -136,6 +136,12 @@ class Store:
         """Raise if the store cannot be reached (for `/readyz`)."""
         async with self._read() as conn:
             await conn.execute(text("SELECT 1"))
+
+    async def is_migrated(self) -> bool:
+        """Whether the store has the dbops tables (a fresh database has none until `migrate`)."""
+        async with self._read() as conn:
+            names = await conn.run_sync(lambda sync: inspect(sync).get_table_names())
+        return {"requests", "audit_events"} <= set(names)
 
     # --- requests ---------------------------------------------------------------------------------
 
