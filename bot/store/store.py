@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Row, event, func, insert, inspect, or_, select, text, update
+from sqlalchemy import ColumnElement, Row, Select, event, func, insert, inspect, or_, select, text, update
 from sqlalchemy.engine import URL
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
@@ -195,9 +195,7 @@ class Store:
             query = query.where(or_(requests.c.cluster_name == cluster, requests.c.cluster_id == cluster))
         if limit is not None:
             query = query.limit(limit)
-        async with self._read() as conn:
-            rows = (await conn.execute(query)).all()
-            return await self._hydrate(conn, rows)
+        return await self._requests(query)
 
     async def transition(
         self,
@@ -319,8 +317,7 @@ class Store:
         query = select(requests).where(col.is_not(None), col <= at).order_by(col, requests.c.id)
         if state is not None:
             query = query.where(requests.c.state == state.value)
-        async with self._read() as conn:
-            return await self._hydrate(conn, (await conn.execute(query)).all())
+        return await self._requests(query)
 
     async def update_if(
         self,
@@ -397,8 +394,7 @@ class Store:
             )
             .order_by(requests.c.created_at, requests.c.id)
         )
-        async with self._read() as conn:
-            return await self._hydrate(conn, (await conn.execute(query)).all())
+        return await self._requests(query)
 
     # --- audit --------------------------------------------------------------------------------------
 
@@ -472,6 +468,11 @@ class Store:
         rows = (await conn.execute(select(requests).where(requests.c.id == request_id))).all()
         found = await self._hydrate(conn, rows)
         return found[0] if found else None
+
+    async def _requests(self, query: Select[Any]) -> list[Request]:
+        """The requests a `select(requests)` query finds, with their approvals."""
+        async with self._read() as conn:
+            return await self._hydrate(conn, (await conn.execute(query)).all())
 
     async def _hydrate(self, conn: AsyncConnection, rows: Sequence[Row[Any]]) -> list[Request]:
         if not rows:
