@@ -1,4 +1,4 @@
-"""The 13 Managed Databases operations of DigitalOcean's spec, as Starlette endpoints.
+"""The 14 Managed Databases operations of DigitalOcean's spec, as Starlette endpoints.
 
 Each route's `name` is the operation's name, the same one `bot.digitalocean.DigitalOceanClient` reports
 (`OPERATIONS` maps it to the spec's `operationId`).
@@ -21,7 +21,7 @@ from .render import render_cluster, render_database, render_pool, render_user
 from .state import SandboxState
 from .validation import parse_database, parse_pool
 
-__all__ = ["EXTRA_OPERATIONS", "OPERATIONS", "build_routes"]
+__all__ = ["OPERATIONS", "build_routes"]
 
 # operation name → (method, path template, the spec's operationId)
 OPERATIONS: dict[str, tuple[str, str, str]] = {
@@ -38,10 +38,6 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "get_pool": ("GET", "/v2/databases/{cluster_id}/pools/{name}", "databases_get_connectionPool"),
     "update_pool": ("PUT", "/v2/databases/{cluster_id}/pools/{name}", "databases_update_connectionPool"),
     "delete_pool": ("DELETE", "/v2/databases/{cluster_id}/pools/{name}", "databases_delete_connectionPool"),
-}
-
-# Operations outside the shared spec subset (`databases-openapi.yaml`), with DigitalOcean's operationId.
-EXTRA_OPERATIONS: dict[str, tuple[str, str, str]] = {
     "list_backups": ("GET", "/v2/databases/{cluster_id}/backups", "databases_list_backups"),
 }
 
@@ -194,7 +190,7 @@ def build_routes(state: SandboxState) -> list[Route]:
     }
     return [
         Route(path, endpoints[name], methods=[method], name=name)
-        for name, (method, path, _) in {**OPERATIONS, **EXTRA_OPERATIONS}.items()
+        for name, (method, path, _) in OPERATIONS.items()
     ]
 
 

@@ -33,6 +33,7 @@ SUCCESS: dict[str, tuple[str, str, dict[str, Any] | None, int]] = {
     "get_pool": ("GET", f"/v2/databases/{PROD_PG}/pools/batch", None, 200),
     "update_pool": ("PUT", f"/v2/databases/{PROD_PG}/pools/batch", PUT, 204),
     "delete_pool": ("DELETE", f"/v2/databases/{PROD_PG}/pools/batch", None, 204),
+    "list_backups": ("GET", f"/v2/databases/{PROD_PG}/backups", None, 200),
 }
 
 # operation → a request the sandbox must refuse with 422
@@ -47,6 +48,7 @@ UNPROCESSABLE: dict[str, tuple[str, str, dict[str, Any] | None]] = {
     "get_pool": ("GET", f"/v2/databases/{CACHE_REDIS}/pools/web", None),
     "update_pool": ("PUT", f"/v2/databases/{PROD_PG}/pools/web", {**PUT, "mode": "nope"}),
     "delete_pool": ("DELETE", f"/v2/databases/{CACHE_REDIS}/pools/web", None),
+    "list_backups": ("GET", f"/v2/databases/{CACHE_REDIS}/backups", None),
 }
 
 
