@@ -11,6 +11,9 @@ as Slack posts them, signed with the v0 HMAC scheme over the raw body. In Socket
 Slack's WebSocket too: `apps.connections.open` (with an `xapp-` token) answers a loopback `ws://` URL, the
 socket greets the bot with `hello`, `send_envelope()`/`socket_command()` deliver payloads in envelopes, and
 the bot's acks (`{"envelope_id": …}`) are kept in `socket_acks`.
+
+Modals are `forms` (`bot/demo/standin_views.py`): each view's hash and what the person entered, and the
+`block_actions`, `block_suggestion` and `view_submission` payloads Slack sends from a view.
 """
 
 from __future__ import annotations
@@ -30,12 +33,15 @@ from urllib.parse import urlencode
 
 from aiohttp import WSMsgType, web
 
+from .standin_views import StandInViews
+
 __all__ = [
     "Message",
     "SlackCall",
     "SlackStandIn",
     "block_action_body",
     "block_action_payload",
+    "payload_body",
     "sign",
     "slash_command_body",
     "slash_command_fields",
@@ -46,6 +52,7 @@ TEAM_ID = "T0DBOPS"
 TEAM_DOMAIN = "acme"
 API_APP_ID = "A0DBOPS"
 BOT_USER_ID = "U0DBOPSBOT"
+BOT_ID = "B0DBOPS"
 
 
 @dataclass
@@ -84,7 +91,8 @@ class SlackStandIn:
         self.calls: list[SlackCall] = []
         self.messages: list[Message] = []
         self.ephemeral: list[Message] = []
-        self.views: dict[str, dict[str, Any]] = {}
+        self.forms = StandInViews(TEAM_ID, API_APP_ID, BOT_ID)
+        self.views: dict[str, dict[str, Any]] = self.forms.views
         self.webhooks: list[tuple[str, dict[str, Any]]] = []
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
         self.free_plan = False  # usergroups.users.list → plan_upgrade_required, as on free workspaces
@@ -92,7 +100,6 @@ class SlackStandIn:
         self.valid_tokens: set[str] | None = None
         self._failures: dict[str, _Failure] = {}
         self._ts = itertools.count(1)
-        self._views = itertools.count(1)
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -367,14 +374,7 @@ class SlackStandIn:
                 "permalink": f"https://{TEAM_DOMAIN}.slack.com/archives/{args.get('channel')}/p{ts}",
             }
         if method in ("views.open", "views.push", "views.update"):
-            raw_view = args.get("view")
-            view: dict[str, Any] = raw_view if isinstance(raw_view, dict) else {}
-            view_id = str(args.get("view_id") or f"V{next(self._views):08d}")
-            if method == "views.update" and view_id not in self.views:
-                return {"ok": False, "error": "not_found"}
-            stored = {**view, "id": view_id, "hash": f"{time.time():.6f}.h"}
-            self.views[view_id] = stored
-            return {"ok": True, "view": stored}
+            return self.forms.answer(method, args)
         if method == "usergroups.users.list":
             if self.free_plan:
                 return {"ok": False, "error": "plan_upgrade_required"}
@@ -530,6 +530,11 @@ def block_action_payload(
             }
         ],
     }
+
+
+def payload_body(payload: Mapping[str, Any]) -> str:
+    """An interaction payload (block_actions, block_suggestion, view_submission) as Slack posts it."""
+    return urlencode({"payload": json.dumps(payload)})
 
 
 def view_submission_body(

@@ -38,8 +38,25 @@ MODE_BLOCK: Final = "mode_block"
 MODE_SELECT: Final = "mode_select"
 CONFIRM_BLOCK: Final = "confirm_block"
 CONFIRM_INPUT: Final = "confirm_input"
+CHOOSE_FIRST_BLOCK: Final = "choose_cluster_first"  # a context line until a cluster is chosen
 REASON_BLOCK: Final = "reason_block"
 REASON_INPUT: Final = "reason_input"
+
+# An input whose choices depend on the chosen cluster gets a new block_id each time the form is rebuilt
+# for a cluster (`db_block.2`): Slack keeps what was entered in an input only while its block_id and
+# action_id stay the same, so a database chosen on the old cluster is not carried to the new one.
+REVISION_SEPARATOR: Final = "."
+
+
+def revised(block_id: str, revision: int) -> str:
+    """The block_id of a cluster-dependent input in the form's `revision`-th build."""
+    return f"{block_id}{REVISION_SEPARATOR}{revision}"
+
+
+def base_block(block_id: str) -> str:
+    """The block_id without its revision (`db_block.2` → `db_block`)."""
+    return block_id.split(REVISION_SEPARATOR, 1)[0]
+
 
 # The options-load (block_suggestion) handlers, by the element's action_id.
 SELECTS: Final = (CLUSTER_SELECT, POOL_SELECT, DB_SELECT, USER_SELECT)

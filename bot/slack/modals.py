@@ -11,36 +11,35 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster
-from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.ops.changes import Action
 from bot.ops.errors import OpsError
-from bot.workflow import DuplicateRequest, ProtectedDatabase, Request, RequestRefused, WorkflowError
+from bot.workflow import Request, WorkflowError
 
 from . import ids, messages
 from .approvals import post_card
 from .blocks import sentence
 from .deps import SlackDeps, tell
+from .form_updates import FormUpdates
+from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
 from .mrkdwn import escape
-from .views import FormMeta, change_form, loading_view, message_view
+from .views import FormMeta, change_form, has_dependents, loading_view, message_view
 
-__all__ = ["FormError", "change_from_form", "open_form", "register_modals"]
+__all__ = ["open_form", "register_modals"]
+
+# Said on the cluster field when the form's pickers were built for another cluster than the one chosen
+# (the rebuild for the newer choice failed): submitting would mix the two.
+CLUSTER_CHANGED = "The form had not caught up with this cluster yet: choose it again."
 
 log = logging.getLogger(__name__)
 
 _MAX_OPTIONS = 100
-
-
-class FormError(Exception):
-    """A form value the service layer never sees (not a number, confirmation mismatch)."""
-
-    def __init__(self, block_id: str, message: str) -> None:
-        self.block_id = block_id
-        super().__init__(message)
 
 
 def _clusters_for(action: Action, clusters: list[Cluster]) -> list[Cluster]:
@@ -58,87 +57,16 @@ async def open_form(
 
     async def fill() -> None:
         opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
-        view_id = str(opened["view"]["id"])
+        view_id, shown = str(opened["view"]["id"]), str(opened["view"].get("hash") or "")
         try:
             clusters = _clusters_for(action, await deps.reads.list_clusters())
             view = change_form(meta, clusters)
         except OpsError as error:
             view = message_view(meta, messages.LOAD_FAILED.format(reason=sentence(str(error))))
-        await client.views_update(view_id=view_id, view=view)
+        # nothing else writes the loading view; the hash still keeps Slack from showing an older one
+        await client.views_update(view_id=view_id, hash=shown or None, view=view)
 
     deps.tasks.spawn(fill(), name=f"form {action.value} for {user}")
-
-
-def _value(values: dict[str, Any], block: str, action_id: str) -> str | None:
-    element = (values.get(block) or {}).get(action_id) or {}
-    option = element.get("selected_option")
-    if option:
-        return str(option.get("value") or "") or None
-    value = element.get("value")
-    return str(value).strip() or None if value is not None else None
-
-
-def _size(values: dict[str, Any], *, required: bool) -> int | None:
-    raw = _value(values, ids.SIZE_BLOCK, ids.SIZE_INPUT)
-    if raw is None:
-        if required:
-            raise FormError(ids.SIZE_BLOCK, messages.SIZE_NOT_NUMBER)
-        return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise FormError(ids.SIZE_BLOCK, messages.SIZE_NOT_NUMBER)
-    return int(raw)
-
-
-def change_from_form(action: Action, values: dict[str, Any]) -> Change:
-    """The change a submitted form asks for; `FormError` for what only the form can check."""
-    cluster = _value(values, ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT) or ""
-    if action is Action.POOL_CREATE:
-        size = _size(values, required=True)
-        assert size is not None
-        return PoolCreate(
-            cluster=cluster,
-            pool=_value(values, ids.POOL_BLOCK, ids.POOL_INPUT) or "",
-            db=_value(values, ids.DB_BLOCK, ids.DB_SELECT) or "",
-            size=size,
-            mode=_value(values, ids.MODE_BLOCK, ids.MODE_SELECT) or "",
-            user=_value(values, ids.USER_BLOCK, ids.USER_SELECT),
-        )
-    if action is Action.POOL_RESIZE:
-        size = _size(values, required=False)
-        mode = _value(values, ids.MODE_BLOCK, ids.MODE_SELECT)
-        if size is None and mode is None:
-            raise FormError(ids.SIZE_BLOCK, messages.RESIZE_NOTHING)
-        pool = _value(values, ids.POOL_BLOCK, ids.POOL_SELECT) or ""
-        return PoolResize(cluster=cluster, pool=pool, size=size, mode=mode)
-    if action is Action.POOL_DELETE:
-        return PoolDelete(cluster=cluster, pool=_value(values, ids.POOL_BLOCK, ids.POOL_SELECT) or "")
-    if action is Action.DB_CREATE:
-        return DbCreate(cluster=cluster, db=_value(values, ids.DB_BLOCK, ids.DB_INPUT) or "")
-    db = _value(values, ids.DB_BLOCK, ids.DB_SELECT) or ""
-    if _value(values, ids.CONFIRM_BLOCK, ids.CONFIRM_INPUT) != db:
-        raise FormError(ids.CONFIRM_BLOCK, messages.CONFIRM_MISMATCH.format(db=db))
-    return DbDrop(cluster=cluster, db=db)
-
-
-def _target_block(action: Action) -> str:
-    return ids.POOL_BLOCK if action.value.startswith("pool.") else ids.DB_BLOCK
-
-
-def error_block(action: Action, error: WorkflowError) -> str:
-    """The input block a refusal belongs on (the field the service layer named, else the target)."""
-    if isinstance(error, RequestRefused) and error.field in ids.FIELD_BLOCKS:
-        block = ids.FIELD_BLOCKS[error.field]
-        if block == ids.USER_BLOCK and action is not Action.POOL_CREATE:
-            return _target_block(action)
-        if block in (ids.SIZE_BLOCK, ids.MODE_BLOCK) and action not in (
-            Action.POOL_CREATE,
-            Action.POOL_RESIZE,
-        ):
-            return _target_block(action)
-        return block
-    if isinstance(error, DuplicateRequest | ProtectedDatabase):
-        return _target_block(action)
-    return ids.CLUSTER_BLOCK
 
 
 def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
@@ -151,10 +79,14 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             await ack()
             return
         action = meta.action
+        values = view["state"]["values"]
         try:
-            change = change_from_form(action, view["state"]["values"])
+            chosen = value(entered(values), ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT)
+            if has_dependents(action) and chosen != meta.cluster:
+                raise FormError(ids.CLUSTER_BLOCK, CLUSTER_CHANGED)
+            change = change_from_form(action, values)
         except FormError as error:
-            await ack(response_action="errors", errors={error.block_id: str(error)})
+            await ack(response_action="errors", errors={shown_block(view, error.block_id): str(error)})
             return
 
         async def submit() -> Request | None:
@@ -186,7 +118,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             request = task.result()
         except WorkflowError as refused:
-            await ack(response_action="errors", errors={error_block(action, refused): sentence(str(refused))})
+            block = shown_block(view, error_block(action, refused))
+            await ack(response_action="errors", errors={block: sentence(str(refused))})
             return
         except Exception:
             log.exception("submitting %s for %s failed", action.value, user)
@@ -196,31 +129,82 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         if request is not None:
             deps.tasks.spawn(post_card(deps, client, request), name=f"card {request.id}")
 
+    updates = FormUpdates()
+
+    @app.action(ids.CLUSTER_SELECT)
+    async def cluster_chosen(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        """A cluster chosen in a form (its block dispatches actions): rebuild the form for it."""
+        await ack()
+        view = body.get("view") or {}
+        try:
+            meta = FormMeta.load(str(view.get("private_metadata") or ""))
+        except (ValueError, KeyError, TypeError):
+            log.warning("a cluster choice from a view that is not one of our forms")
+            return
+        action = meta.action
+        option = (body.get("actions") or [{}])[0].get("selected_option") or {}
+        cluster = str(option.get("value") or "") or None
+        if action is None or not has_dependents(action):
+            return
+        view_id, seen = str(view.get("id") or ""), str(view.get("hash") or "")
+        values = entered((view.get("state") or {}).get("values") or {})
+        user = str((body.get("user") or {}).get("id") or "")
+
+        async def rebuild() -> None:
+            async with updates.lock(view_id):
+                from_hash, revision = updates.base(view_id, seen, meta.revision)
+                chosen = replace(meta, cluster=cluster, revision=revision + 1)
+                try:
+                    form = change_form(
+                        chosen, _clusters_for(action, await deps.reads.list_clusters()), values
+                    )
+                except OpsError as error:
+                    form = message_view(meta, messages.LOAD_FAILED.format(reason=sentence(str(error))))
+                await updates.update(client, view_id, from_hash, form, revision=revision + 1)
+
+        deps.tasks.spawn(rebuild(), name=f"form {action.value} for {user} on {cluster}")
+
     async def options(ack: AsyncAck, body: dict[str, Any]) -> None:
+        """A `block_suggestion`: Slack sends what was typed and the view's private_metadata, never the
+        other inputs' values; the chosen cluster comes from `FormMeta`."""
         action_id = str(body.get("action_id") or "")
         typed = str(body.get("value") or "").strip().lower()
-        values = ((body.get("view") or {}).get("state") or {}).get("values") or {}
-        cluster = _value(values, ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT)
-        if cluster is None:
+        try:
+            meta = FormMeta.load(str((body.get("view") or {}).get("private_metadata") or ""))
+        except (ValueError, KeyError, TypeError):
             await ack(options=[])
             return
         try:
-            names = await asyncio.wait_for(_names(deps, action_id, cluster), deps.options_budget)
+            if action_id == ids.CLUSTER_SELECT:
+                names = await asyncio.wait_for(_cluster_names(deps, meta.action), deps.options_budget)
+            elif meta.cluster is None:
+                names = []
+            else:
+                names = await asyncio.wait_for(_names(deps, action_id, meta.cluster), deps.options_budget)
         except (TimeoutError, OpsError) as error:
-            log.warning("could not load %s options for %s: %r", action_id, cluster, error)
+            log.warning("could not load %s options for %s: %r", action_id, meta.cluster, error)
             names = []
-        chosen = [n for n in names if typed in n.lower()][:_MAX_OPTIONS]
+        chosen = [(v, t) for v, t in names if typed in t.lower()][:_MAX_OPTIONS]
         await ack(
-            options=[{"text": {"type": "plain_text", "text": n[:75]}, "value": n[:150]} for n in chosen]
+            options=[{"text": {"type": "plain_text", "text": t[:75]}, "value": v[:150]} for v, t in chosen]
         )
 
-    for action_id in (ids.POOL_SELECT, ids.DB_SELECT, ids.USER_SELECT):
+    for action_id in ids.SELECTS:
         app.options(action_id)(options)
 
 
-async def _names(deps: SlackDeps, action_id: str, cluster: str) -> list[str]:
+async def _cluster_names(deps: SlackDeps, action: Action | None) -> list[tuple[str, str]]:
+    if action is None:
+        return []
+    return [(c.id, c.name) for c in _clusters_for(action, await deps.reads.list_clusters())]
+
+
+async def _names(deps: SlackDeps, action_id: str, cluster: str) -> list[tuple[str, str]]:
+    """(value, text) of the options: a pool's, database's or user's name is both."""
     if action_id == ids.POOL_SELECT:
-        return [p.name for p in (await deps.reads.list_pools(cluster)).pools]
-    if action_id == ids.DB_SELECT:
-        return [d.name for d in await deps.reads.list_databases(cluster)]
-    return [u.name for u in await deps.reads.list_users(cluster)]
+        names = [p.name for p in (await deps.reads.list_pools(cluster)).pools]
+    elif action_id == ids.DB_SELECT:
+        names = [d.name for d in await deps.reads.list_databases(cluster)]
+    else:
+        names = [u.name for u in await deps.reads.list_users(cluster)]
+    return [(n, n) for n in names]

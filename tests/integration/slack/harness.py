@@ -6,24 +6,21 @@ SQLite (or PostgreSQL). Tests wait for background work by polling the stand-in, 
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import httpx
 
 from bot.config import Settings
 from bot.demo.slack_standin import (
-    API_APP_ID,
     TEAM_DOMAIN,
-    TEAM_ID,
     Message,
     SlackStandIn,
     block_action_body,
+    payload_body,
     sign,
     slash_command_body,
     view_submission_body,
@@ -117,25 +114,52 @@ class Harness:
         body = view_submission_body(callback_id, values, user=user, private_metadata=private_metadata)
         return await self.post(body)
 
-    async def suggest(
-        self, action_id: str, typed: str, view_values: dict[str, Any], *, user: str
-    ) -> httpx.Response:
-        """A `block_suggestion` (an external select loading its options), as Slack posts it."""
-        payload = {
-            "type": "block_suggestion",
-            "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
-            "container": {"type": "view", "view_id": "V00000001"},
-            "api_app_id": API_APP_ID,
-            "token": "deprecated-verification-token",
-            "action_id": action_id,
-            "block_id": {ids.POOL_SELECT: ids.POOL_BLOCK, ids.DB_SELECT: ids.DB_BLOCK}.get(
-                action_id, ids.USER_BLOCK
-            ),
-            "value": typed,
-            "team": {"id": TEAM_ID, "domain": TEAM_DOMAIN},
-            "view": {"id": "V00000001", "type": "modal", "state": {"values": view_values}},
-        }
-        return await self.post(urlencode({"payload": json.dumps(payload)}))
+    # ---- a person filling in a form (the view as the stand-in keeps it, payloads as Slack sends them) --
+
+    async def open_form(self, command: str, verb: str, *, user: str = ALICE) -> str:
+        """Type the command that opens a form; returns the view id once the form replaced "Loading…"."""
+        updates = len(self.slack.calls_to("views.update"))
+        response = await self.command(command, verb, user=user)
+        assert response.status_code == 200
+        await self.slack.wait_for_calls("views.update", updates + 1)
+        return str(self.slack.calls_to("views.update")[updates].args["view_id"])
+
+    def form(self, view_id: str) -> dict[str, Any]:
+        """The view as Slack shows it now (blocks, hash, private_metadata, what was entered)."""
+        return self.slack.views[view_id]
+
+    def type(self, view_id: str, action_id: str, value: str | None) -> None:
+        """Type into a text or number input, or clear it (`None`); Slack sends nothing for that."""
+        self.slack.forms.enter(view_id, action_id, value)
+
+    async def choose(
+        self, view_id: str, action_id: str, value: str, *, text: str | None = None, user: str = ALICE
+    ) -> httpx.Response | None:
+        """Choose an option in a select. If its block dispatches actions, Slack sends a `block_actions`
+        with the view's whole state; then wait for the bot to rebuild the form (a new hash)."""
+        self.slack.forms.enter(view_id, action_id, value, text=text)
+        if not self.slack.forms.dispatches(view_id, action_id):
+            return None
+        before = self.form(view_id)["hash"]
+        payload = self.slack.forms.action_payload(view_id, action_id, user=user, team_domain=TEAM_DOMAIN)
+        response = await self.post(payload_body(payload))
+        assert response.status_code == 200
+        await self.slack.wait_for(lambda s: s.views[view_id]["hash"] != before, what="the form rebuilt")
+        return response
+
+    async def suggest(self, view_id: str, action_id: str, typed: str, *, user: str = ALICE) -> list[str]:
+        """What an external select offers after typing `typed` (a `block_suggestion`, state empty)."""
+        payload = self.slack.forms.suggestion_payload(
+            view_id, action_id, typed, user=user, team_domain=TEAM_DOMAIN
+        )
+        response = await self.post(payload_body(payload))
+        assert response.status_code == 200
+        return [str(o["value"]) for o in response.json()["options"]]
+
+    async def submit_form(self, view_id: str, *, user: str = ALICE) -> httpx.Response:
+        """Press the form's submit button (a `view_submission` with what was entered)."""
+        payload = self.slack.forms.submission_payload(view_id, user=user, team_domain=TEAM_DOMAIN)
+        return await self.post(payload_body(payload))
 
     # ---- what people see --------------------------------------------------------------------------
 

@@ -1,0 +1,76 @@
+"""Rebuilding an open form with `views.update` and its `hash`, one update at a time per view.
+
+Slack refuses a `views.update` whose `hash` is not the view's current one (`hash_conflict`): it stops an
+app overwriting a newer view with an older one. A person may choose a second cluster before the form
+has been rebuilt for the first; that `block_actions` then carries the hash this process has just
+replaced. `FormUpdates` applies a view's updates in the order the choices arrived and remembers the hash
+(and revision) each left, so the later choice is applied on top of the earlier one. A hash it never
+wrote (another replica's, or from before a restart) is sent as it came; if Slack refuses it, the newer
+view stands and the refusal is logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
+from slack_sdk.web.async_client import AsyncWebClient
+
+__all__ = ["FormUpdates"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Written:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    replaced: set[str] = field(default_factory=set)  # hashes this process has updated the view from
+    latest: str | None = None
+    revision: int = 0
+
+
+class FormUpdates:
+    """The forms this process has rebuilt, by view id (the `limit` most recent)."""
+
+    def __init__(self, limit: int = 1000) -> None:
+        self._views: OrderedDict[str, _Written] = OrderedDict()
+        self._limit = limit
+
+    def _of(self, view_id: str) -> _Written:
+        written = self._views.pop(view_id, None) or _Written()
+        self._views[view_id] = written
+        while len(self._views) > self._limit:
+            self._views.popitem(last=False)
+        return written
+
+    def lock(self, view_id: str) -> asyncio.Lock:
+        """Held while one choice rebuilds the view; later choices wait their turn."""
+        return self._of(view_id).lock
+
+    def base(self, view_id: str, seen_hash: str, seen_revision: int) -> tuple[str, int]:
+        """The hash to update from and the revision the view is at, for a choice made on `seen_hash`."""
+        written = self._of(view_id)
+        if written.latest is not None and seen_hash in written.replaced:
+            return written.latest, max(written.revision, seen_revision)
+        return seen_hash, seen_revision
+
+    async def update(
+        self, client: AsyncWebClient, view_id: str, from_hash: str, view: View, *, revision: int
+    ) -> bool:
+        """`views.update` from `from_hash`; False when Slack says the view has changed meanwhile."""
+        try:
+            answer = await client.views_update(view_id=view_id, hash=from_hash, view=view)
+        except SlackApiError as error:
+            if error.response.get("error") != "hash_conflict":
+                raise
+            log.info("form %s changed since hash %s; the newer form stands", view_id, from_hash)
+            return False
+        written = self._of(view_id)
+        written.replaced.add(from_hash)
+        written.latest = str((answer.get("view") or {}).get("hash") or "") or None
+        written.revision = revision
+        return True
