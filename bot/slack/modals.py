@@ -25,11 +25,12 @@ from bot.workflow import Request, WorkflowError
 from . import ids, messages
 from .approvals import post_card
 from .blocks import sentence
+from .change_forms import change_form, has_dependents
 from .deps import SlackDeps, tell
 from .form_updates import FormUpdates
 from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
 from .mrkdwn import escape
-from .views import FormMeta, change_form, has_dependents, loading_view, message_view
+from .views import FormMeta, loading_view, message_view
 
 __all__ = ["open_form", "register_modals"]
 
