@@ -32,9 +32,11 @@ from .mrkdwn import code, escape, mention, mentions
 __all__ = [
     "MAX_MESSAGE_BLOCKS",
     "MAX_MODAL_BLOCKS",
+    "MAX_SECTION",
     "card_blocks",
     "card_text",
     "check_message",
+    "clip",
     "date",
     "emergency_text",
     "full_stop",
@@ -45,7 +47,7 @@ __all__ = [
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_MODAL_BLOCKS = 100
-_MAX_SECTION = 3000
+MAX_SECTION = 3000
 _MAX_HEADER = 150
 
 
@@ -69,7 +71,8 @@ def date(at: datetime) -> str:
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
 
 
-def _clip(text: str, limit: int) -> str:
+def clip(text: str, limit: int) -> str:
+    """`text` cut to `limit` characters (Slack refuses longer), ending in … when cut."""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -184,7 +187,7 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     """The approval card: what changes, the plan, who asked, approvals, expiry, buttons while pending."""
     plan = request.plan
     blocks: list[Block] = [
-        HeaderBlock(text=_clip(f"{request.id}: {plan.summary}", _MAX_HEADER)),
+        HeaderBlock(text=clip(f"{request.id}: {plan.summary}", _MAX_HEADER)),
         SectionBlock(text=MarkdownTextObject(text=state_line(request))),
         SectionBlock(
             fields=[
@@ -206,26 +209,26 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     if plan.backup_checked:
         latest = date(plan.latest_backup_at) if plan.latest_backup_at else "none"
         plan_text += f"\nLatest backup of {escape(plan.cluster_name)}: {latest}"
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(plan_text, _MAX_SECTION))))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(plan_text, MAX_SECTION))))
     if plan.dependent_pools:
         pools = ", ".join(code(p) for p in plan.dependent_pools)
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=_clip(
-                        f":warning: *Pools that use this database (they would break):* {pools}", _MAX_SECTION
+                    text=clip(
+                        f":warning: *Pools that use this database (they would break):* {pools}", MAX_SECTION
                     )
                 )
             )
         )
     if plan.warnings:
         warnings = "\n".join(f":warning: {sentence(escape(w))}" for w in plan.warnings)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(warnings, _MAX_SECTION))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(warnings, MAX_SECTION))))
     outcome = failure_text(request) or result_text(request)
     if outcome and request.state.is_final:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(outcome, _MAX_SECTION))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(outcome, MAX_SECTION))))
     if request.is_emergency:
-        emergency = _clip(emergency_text(request), _MAX_SECTION)
+        emergency = clip(emergency_text(request), MAX_SECTION)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=emergency)))
     if request.state is RequestState.PENDING and request.is_emergency:
         blocks.append(ActionsBlock(block_id=ids.CARD_ACTIONS_BLOCK, elements=[stop_button(request)]))

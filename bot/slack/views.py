@@ -23,7 +23,7 @@ from slack_sdk.models.views import View
 from bot.ops.changes import Action
 
 from . import ids
-from .blocks import MAX_MODAL_BLOCKS
+from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION, clip
 from .mrkdwn import escape
 
 __all__ = [
@@ -114,15 +114,20 @@ def loading_view(meta: FormMeta) -> View:
     return modal_view(meta.title, blocks, meta)
 
 
+def _section(text: str) -> SectionBlock:
+    """A section of mrkdwn, cut to Slack's 3,000 characters (a summary holds DigitalOcean's names)."""
+    return SectionBlock(text=MarkdownTextObject(text=clip(text, MAX_SECTION)))
+
+
 def message_view(meta: FormMeta, text: str) -> View:
     """A form that could not be built (DigitalOcean failed, no suitable cluster): says why, no submit."""
-    return modal_view(meta.title, [SectionBlock(text=MarkdownTextObject(text=escape(text)))], meta)
+    return modal_view(meta.title, [_section(escape(text))], meta)
 
 
 def reject_form(request_id: str, channel: str, summary: str) -> View:
     meta = FormMeta(None, channel, request_id)
     blocks: list[Block] = [
-        SectionBlock(text=MarkdownTextObject(text=f"Reject *{escape(request_id)}*: {escape(summary)}?")),
+        _section(f"Reject *{escape(request_id)}*: {escape(summary)}?"),
         InputBlock(
             block_id=ids.REASON_BLOCK,
             label="Reason (optional)",
