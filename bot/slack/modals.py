@@ -82,8 +82,7 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         action = meta.action
         values = view["state"]["values"]
         try:
-            chosen = value(entered(values), ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT)
-            if has_dependents(action) and chosen != meta.cluster:
+            if _behind(view, meta, value(entered(values), ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT)):
                 raise FormError(ids.CLUSTER_BLOCK, CLUSTER_CHANGED)
             change = change_from_form(action, values)
         except FormError as error:
@@ -192,6 +191,15 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
 
     for action_id in ids.SELECTS:
         app.options(action_id)(options)
+
+
+def _behind(view: dict[str, Any], meta: FormMeta, chosen: str | None) -> bool:
+    """Whether the form's pickers were built for another cluster than the one chosen, or not built yet
+    (the rebuild for the choice failed or Slack refused it): submitting would mix two clusters."""
+    if meta.cluster is not None:
+        return chosen != meta.cluster
+    blocks = view.get("blocks") or []
+    return any(isinstance(b, dict) and b.get("block_id") == ids.CHOOSE_FIRST_BLOCK for b in blocks)
 
 
 async def _cluster_names(deps: SlackDeps, action: Action | None) -> list[tuple[str, str]]:

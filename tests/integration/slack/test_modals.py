@@ -175,19 +175,30 @@ async def test_a_second_cluster_chosen_before_the_first_rebuild_wins(bot: Harnes
     assert await bot.suggest(view_id, ids.POOL_SELECT, "") == ["reports", "web"]
 
 
-async def test_slack_refuses_a_stale_hash_and_the_form_stays_as_it_is(bot: Harness) -> None:
-    view_id = await _open(bot, "/pool", "delete")
+async def _choose_on_a_stale_hash(bot: Harness, view_id: str, cluster: str) -> None:
     forms = bot.slack.forms
-    forms.enter(view_id, ids.CLUSTER_SELECT, STAGING_PG)
+    forms.enter(view_id, ids.CLUSTER_SELECT, cluster)
     stale = forms.action_payload(view_id, ids.CLUSTER_SELECT, user=ALICE, team_domain=TEAM_DOMAIN)
     stale["view"]["hash"] = "1700000000.00000000"  # a hash this process never wrote (another replica's)
     updates = len(bot.slack.calls_to("views.update"))
     assert (await bot.post(payload_body(stale))).status_code == 200
-    await bot.slack.wait_for_calls("views.update", updates + 1)
-    await bot.drain()
-    assert _meta(bot, view_id).cluster is None
-    response = await bot.submit_form(view_id)  # the person submits what they see: pickers not yet shown
+    await bot.slack.wait_for_calls("views.update", updates + 1)  # refused: the view stays as it is
+
+
+async def test_slack_refuses_a_stale_hash_and_a_submission_is_sent_back_to_the_cluster(bot: Harness) -> None:
+    view_id = await _open(bot, "/pool", "delete")
+    await _choose_on_a_stale_hash(bot, view_id, STAGING_PG)
+    assert _meta(bot, view_id).cluster is None  # Slack kept the form as it was
+    response = await bot.submit_form(view_id)  # the pickers were never shown
     assert response.json()["errors"] == {ids.CLUSTER_BLOCK: CLUSTER_CHANGED}
+
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG)
+    await bot.choose(view_id, ids.POOL_SELECT, "staging-web")
+    await _choose_on_a_stale_hash(bot, view_id, PROD_PG)
+    assert _meta(bot, view_id).cluster == STAGING_PG
+    response = await bot.submit_form(view_id)  # prod-pg chosen, staging-pg's pool still shown
+    assert response.json()["errors"] == {ids.CLUSTER_BLOCK: CLUSTER_CHANGED}
+    assert bot.cards() == []
 
 
 async def test_more_than_a_hundred_clusters_are_found_by_typing(bot: Harness) -> None:
