@@ -233,3 +233,13 @@ async def test_a_card_that_cannot_be_posted_cancels_the_request_and_says_why(bot
     )
     [request] = await bot.store.list_requests([RequestState.CANCELLED])
     assert request.card_ts is None
+
+
+async def test_a_picker_answers_an_empty_list_rather_than_miss_slacks_deadline(bot: Harness) -> None:
+    view_id = await _open(bot, "/db", "drop")
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG)
+    bot.deps.options_budget = 0.2  # Slack waits 3 s for options; DigitalOcean is slower than the budget
+    bot.sandbox.faults.latency(2.0, method="GET", path=f"/v2/databases/{STAGING_PG}/dbs", times=1)
+    assert await bot.suggest(view_id, ids.DB_SELECT, "") == []
+    bot.deps.options_budget = 2.5
+    assert await bot.suggest(view_id, ids.DB_SELECT, "") == ["app", "defaultdb"]  # the next load, in time
