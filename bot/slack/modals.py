@@ -2,7 +2,10 @@
 by the service layer with its messages on the offending fields.
 
 Opening: `views.open` with a "Loading…" view right after the ack (the trigger_id lives 3 s), then
-`views.update` with the form once DigitalOcean has listed the clusters. Submitting: the engine plans the
+`views.update` with the form once DigitalOcean has listed the clusters. Choosing a cluster sends a
+`block_actions` (its input has `dispatch_action`): acked at once, then the form is rebuilt for that
+cluster (`FormUpdates`), which `private_metadata` remembers for the pickers' `block_suggestion`s — they
+carry no other input's value. Submitting: the engine plans the
 change within Slack's 3 s; a refusal goes back onto the field it names (`response_action="errors"`). If
 DigitalOcean is too slow, the form closes and the outcome (card or refusal) follows in the channel.
 """
