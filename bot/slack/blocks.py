@@ -27,7 +27,7 @@ from bot.ops.plan import Capacity, Plan, Snapshot
 from bot.workflow import Request, RequestState
 
 from . import ids
-from .mrkdwn import code, escape, mention, mentions
+from .mrkdwn import clip, code, escape, mention, mentions
 
 __all__ = [
     "MAX_MESSAGE_BLOCKS",
@@ -67,10 +67,6 @@ def date(at: datetime) -> str:
     """A time each reader sees in their own time zone (Slack's date formatting), with a UTC fallback."""
     fallback = at.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def _clip(text: str, limit: int) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _value(value: str | int | None) -> str:
@@ -184,7 +180,7 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     """The approval card: what changes, the plan, who asked, approvals, expiry, buttons while pending."""
     plan = request.plan
     blocks: list[Block] = [
-        HeaderBlock(text=_clip(f"{request.id}: {plan.summary}", _MAX_HEADER)),
+        HeaderBlock(text=clip(f"{request.id}: {plan.summary}", _MAX_HEADER)),
         SectionBlock(text=MarkdownTextObject(text=state_line(request))),
         SectionBlock(
             fields=[
@@ -206,13 +202,13 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     if plan.backup_checked:
         latest = date(plan.latest_backup_at) if plan.latest_backup_at else "none"
         plan_text += f"\nLatest backup of {escape(plan.cluster_name)}: {latest}"
-    blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(plan_text, _MAX_SECTION))))
+    blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(plan_text, _MAX_SECTION))))
     if plan.dependent_pools:
         pools = ", ".join(code(p) for p in plan.dependent_pools)
         blocks.append(
             SectionBlock(
                 text=MarkdownTextObject(
-                    text=_clip(
+                    text=clip(
                         f":warning: *Pools that use this database (they would break):* {pools}", _MAX_SECTION
                     )
                 )
@@ -220,12 +216,12 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         )
     if plan.warnings:
         warnings = "\n".join(f":warning: {sentence(escape(w))}" for w in plan.warnings)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(warnings, _MAX_SECTION))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(warnings, _MAX_SECTION))))
     outcome = failure_text(request) or result_text(request)
     if outcome and request.state.is_final:
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=_clip(outcome, _MAX_SECTION))))
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(outcome, _MAX_SECTION))))
     if request.is_emergency:
-        emergency = _clip(emergency_text(request), _MAX_SECTION)
+        emergency = clip(emergency_text(request), _MAX_SECTION)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=emergency)))
     if request.state is RequestState.PENDING and request.is_emergency:
         blocks.append(ActionsBlock(block_id=ids.CARD_ACTIONS_BLOCK, elements=[stop_button(request)]))
