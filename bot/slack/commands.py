@@ -114,5 +114,5 @@ async def _submit(
             text=messages.REFUSED.format(reason=escape(sentence(str(refused)))), response_type="ephemeral"
         )
         return
-    if await post_card(deps, client, request) and request.is_emergency:
+    if await post_card(deps, client, request, respond=respond) and request.is_emergency:
         await deps.notifier.announce_emergency(await deps.engine.get(request.id))

@@ -14,9 +14,9 @@ from .blocks import check_message
 from .mrkdwn import TEXT_LIMIT, clip, code, escape
 
 __all__ = [
-    "capacity_line",
     "MAX_PAGES",
     "Page",
+    "capacity_line",
     "db_list_pages",
     "db_list_text",
     "pool_list_pages",
