@@ -75,6 +75,11 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
     app.command("/db")(on_command)
 
 
+def _refused(error: Exception) -> str:
+    """A refusal, cut to Slack's 4,000 characters (it may echo a 10,000-character name)."""
+    return clip(messages.REFUSED.format(reason=escape(sentence(str(error)))))
+
+
 async def _read(deps: SlackDeps, read: Read, respond: AsyncRespond) -> None:
     visibility = "in_channel" if read.public else "ephemeral"
     try:
@@ -87,9 +92,7 @@ async def _read(deps: SlackDeps, read: Read, respond: AsyncRespond) -> None:
             cluster = await deps.reads.resolve_cluster(read.cluster)
             pages = db_list_pages(cluster.name, await deps.reads.list_databases(cluster.id))
     except OpsError as error:
-        await respond(
-            text=messages.REFUSED.format(reason=escape(sentence(str(error)))), response_type="ephemeral"
-        )
+        await respond(text=_refused(error), response_type="ephemeral")
         return
     for page in pages:  # a long listing comes in several answers, in order
         await respond(text=page.text, blocks=[b.to_dict() for b in page.blocks], response_type=visibility)
@@ -110,9 +113,7 @@ async def _submit(
             parsed.change, user, channel, emergency=parsed.emergency, channel_name=channel_name
         )
     except WorkflowError as refused:
-        await respond(
-            text=messages.REFUSED.format(reason=escape(sentence(str(refused)))), response_type="ephemeral"
-        )
+        await respond(text=_refused(refused), response_type="ephemeral")
         return
     if await post_card(deps, client, request, respond=respond) and request.is_emergency:
         await deps.notifier.announce_emergency(await deps.engine.get(request.id))

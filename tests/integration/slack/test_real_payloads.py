@@ -143,6 +143,14 @@ async def test_a_long_command_echoed_in_a_usage_error_is_cut_cleanly_with_a_note
     assert "(cut:" in text
 
 
+async def test_a_refusal_echoing_a_10000_character_name_is_cut_cleanly(bot: Harness) -> None:
+    await bot.command("/pool", "show prod-pg " + "y" * 10_000)
+    [answer] = await bot.wait_webhook()
+    assert len(answer["text"]) <= SLACK_TEXT_GUIDANCE
+    assert answer["text"].count("`") % 2 == 0
+    assert answer["text"].endswith("more characters)")
+
+
 # ---- clicks -----------------------------------------------------------------------------------------
 
 
