@@ -9,8 +9,10 @@ point the bot's `SLACK_API_URL` at `standin.api_url` and it answers `chat.postMe
 The other direction — Slack calling the bot — is `sign()` and the `*_body()` builders: form bodies exactly
 as Slack posts them, signed with the v0 HMAC scheme over the raw body. In Socket Mode the stand-in plays
 Slack's WebSocket too: `apps.connections.open` (with an `xapp-` token) answers a loopback `ws://` URL, the
-socket greets the bot with `hello`, `send_envelope()`/`socket_command()` deliver payloads in envelopes, and
-the bot's acks (`{"envelope_id": …}`) are kept in `socket_acks`.
+socket greets the bot with `hello`, `send_envelope()`/`socket_command()` deliver payloads in envelopes
+(`send_frame()` sends one exactly as given), and the bot's acks (`{"envelope_id": …}`) are kept in
+`socket_acks`. Every builder follows the shapes Slack really sends (tests/fixtures/slack; a contract test
+checks that the stand-in adds no field Slack does not send).
 
 Modals are `forms` (`bot/demo/standin_views.py`): each view's hash and what the person entered, and the
 `block_actions`, `block_suggestion` and `view_submission` payloads Slack sends from a view.
@@ -39,8 +41,11 @@ __all__ = [
     "Message",
     "SlackCall",
     "SlackStandIn",
+    "app_home_opened_callback",
     "block_action_body",
     "block_action_payload",
+    "hello_frame",
+    "home_action_payload",
     "payload_body",
     "sign",
     "slash_command_body",
@@ -48,6 +53,7 @@ __all__ = [
     "view_submission_body",
 ]
 
+_ANSWERED_IN_THE_ACK = frozenset({"view_submission", "block_suggestion"})
 TEAM_ID = "T0DBOPS"
 TEAM_DOMAIN = "acme"
 API_APP_ID = "A0DBOPS"
@@ -206,21 +212,39 @@ class SlackStandIn:
         return any(not ws.closed for ws in self.sockets)
 
     async def send_envelope(
-        self, kind: str, payload: Mapping[str, Any], *, accepts_response_payload: bool = True
+        self,
+        kind: str,
+        payload: Mapping[str, Any],
+        *,
+        accepts_response_payload: bool | None = None,
+        retry_attempt: int | None = None,
+        retry_reason: str | None = None,
     ) -> str:
-        """Deliver `payload` over the bot's newest open socket, as Slack does; returns the envelope id."""
+        """Deliver `payload` in an envelope over the bot's newest open socket, as Slack does; returns the
+        envelope id. `accepts_response_payload` defaults to what Slack sends for the kind: true for slash
+        commands, modal submissions and options loads, false for clicks and events. An Events API
+        redelivery carries `retry_attempt` and `retry_reason`."""
+        if accepts_response_payload is None:
+            accepts_response_payload = kind == "slash_commands" or (
+                kind == "interactive" and payload.get("type") in _ANSWERED_IN_THE_ACK
+            )
+        envelope: dict[str, Any] = {
+            "envelope_id": str(uuid.uuid4()),
+            "payload": dict(payload),
+            "type": kind,
+            "accepts_response_payload": accepts_response_payload,
+        }
+        if retry_attempt is not None:
+            envelope |= {"retry_attempt": retry_attempt, "retry_reason": retry_reason or "timeout"}
+        return await self.send_frame(envelope)
+
+    async def send_frame(self, frame: Mapping[str, Any]) -> str:
+        """Send one frame exactly as given (e.g. a fixture's envelope); returns its `envelope_id`."""
         open_sockets = [ws for ws in self.sockets if not ws.closed]
         if not open_sockets:
             raise AssertionError("the bot has no open Socket Mode connection")
-        envelope_id = str(uuid.uuid4())
-        envelope = {
-            "envelope_id": envelope_id,
-            "type": kind,
-            "payload": dict(payload),
-            "accepts_response_payload": accepts_response_payload,
-        }
-        await open_sockets[-1].send_json(envelope)
-        return envelope_id
+        await open_sockets[-1].send_json(dict(frame))
+        return str(frame.get("envelope_id", ""))
 
     async def socket_command(
         self, command: str, text: str, *, user: str, channel: str, response_url: str = ""
@@ -241,18 +265,7 @@ class SlackStandIn:
         await ws.prepare(request)
         self.sockets.append(ws)
         self.socket_connections += 1
-        await ws.send_json(
-            {
-                "type": "hello",
-                "num_connections": len([s for s in self.sockets if not s.closed]),
-                "debug_info": {
-                    "host": "applink-standin",
-                    "build_number": 1,
-                    "approximate_connection_time": 3600,
-                },
-                "connection_info": {"app_id": API_APP_ID},
-            }
-        )
+        await ws.send_json(hello_frame(len([s for s in self.sockets if not s.closed])))
         await self._notify()
         try:
             async for message in ws:
@@ -404,6 +417,16 @@ class SlackStandIn:
         return f"1700000000.{next(self._ts):06d}"
 
 
+def hello_frame(num_connections: int) -> dict[str, Any]:
+    """What Slack sends first on a new Socket Mode connection."""
+    return {
+        "type": "hello",
+        "num_connections": num_connections,
+        "debug_info": {"host": "applink-standin", "build_number": 1, "approximate_connection_time": 3600},
+        "connection_info": {"app_id": API_APP_ID},
+    }
+
+
 def _blocks(args: Mapping[str, Any]) -> list[dict[str, Any]]:
     blocks = args.get("blocks")
     return list(blocks) if isinstance(blocks, list) else []
@@ -480,6 +503,9 @@ class ClickOptions(TypedDict, total=False):
     response_url: str
     team_id: str
     api_app_id: str
+    thread_ts: str | None
+    ephemeral: bool
+    blocks: list[dict[str, Any]] | None
 
 
 def block_action_body(action_id: str, value: str, **options: Unpack[ClickOptions]) -> str:
@@ -498,27 +524,91 @@ def block_action_payload(
     response_url: str = "",
     team_id: str = TEAM_ID,
     api_app_id: str = API_APP_ID,
+    thread_ts: str | None = None,
+    ephemeral: bool = False,
+    blocks: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """A button click's payload: JSON in the form body over HTTP, an `interactive` envelope in Socket Mode."""
+    """A button click on a message: JSON in the form body over HTTP, an `interactive` envelope in Socket
+    Mode. `thread_ts` when the message is inside a thread (Slack puts it in `container`); an `ephemeral`
+    message comes with `is_ephemeral: true` and no `message` body (Slack kept none)."""
+    container: dict[str, Any] = {
+        "type": "message",
+        "message_ts": message_ts,
+        "channel_id": channel,
+        "is_ephemeral": ephemeral,
+    }
+    payload = {
+        **_click_common(
+            action_id, value, user=user, block_id=block_id, team_id=team_id, api_app_id=api_app_id
+        ),
+        "container": container,
+        "channel": {"id": channel, "name": "db-ops"},
+        "state": {"values": {}},
+        "response_url": response_url,
+    }
+    if not ephemeral:
+        payload["message"] = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "ts": message_ts,
+            "text": "",
+            "blocks": list(blocks or []),
+        }
+    if thread_ts:
+        container["thread_ts"] = thread_ts
+        if not ephemeral:
+            payload["message"]["thread_ts"] = thread_ts
+    return payload
+
+
+def home_action_payload(
+    action_id: str,
+    value: str,
+    *,
+    user: str,
+    block_id: str,
+    view_id: str = "V0HOME",
+    team_id: str = TEAM_ID,
+    api_app_id: str = API_APP_ID,
+) -> dict[str, Any]:
+    """A button click on the App Home tab: a `view` container and the `home` view; Slack sends no
+    `channel`, `message` or `response_url` for it."""
+    return {
+        **_click_common(
+            action_id, value, user=user, block_id=block_id, team_id=team_id, api_app_id=api_app_id
+        ),
+        "container": {"type": "view", "view_id": view_id},
+        "view": {
+            "id": view_id,
+            "team_id": team_id,
+            "type": "home",
+            "blocks": [],
+            "private_metadata": "",
+            "callback_id": "",
+            "state": {"values": {}},
+            "hash": f"{time.time():.6f}.h",
+            "root_view_id": view_id,
+            "previous_view_id": None,
+            "app_id": api_app_id,
+            "external_id": "",
+            "app_installed_team_id": team_id,
+            "bot_id": "B0DBOPS",
+        },
+    }
+
+
+def _click_common(
+    action_id: str, value: str, *, user: str, block_id: str, team_id: str, api_app_id: str
+) -> dict[str, Any]:
     return {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
         "api_app_id": api_app_id,
         "token": "deprecated-verification-token",
-        "trigger_id": f"{message_ts}.{user}.trigger",
+        "trigger_id": f"{time.time():.6f}.{user}.trigger",
         "team": {"id": team_id, "domain": TEAM_DOMAIN},
         "enterprise": None,
         "is_enterprise_install": False,
-        "container": {
-            "type": "message",
-            "message_ts": message_ts,
-            "channel_id": channel,
-            "is_ephemeral": False,
-        },
-        "channel": {"id": channel, "name": "db-ops"},
-        "message": {"type": "message", "ts": message_ts, "text": "", "blocks": []},
-        "state": {"values": {}},
-        "response_url": response_url,
         "actions": [
             {
                 "type": "button",
@@ -535,6 +625,37 @@ def block_action_payload(
 def payload_body(payload: Mapping[str, Any]) -> str:
     """An interaction payload (block_actions, block_suggestion, view_submission) as Slack posts it."""
     return urlencode({"payload": json.dumps(payload)})
+
+
+def app_home_opened_callback(
+    user: str, *, tab: str = "home", event_id: str | None = None, team_id: str = TEAM_ID
+) -> dict[str, Any]:
+    """The `event_callback` Slack posts (JSON) when a person opens the app's Home or Messages tab."""
+    return {
+        "token": "deprecated-verification-token",
+        "team_id": team_id,
+        "api_app_id": API_APP_ID,
+        "event": {
+            "type": "app_home_opened",
+            "user": user,
+            "channel": f"D{user[1:]}",
+            "tab": tab,
+            "event_ts": f"{time.time():.6f}",
+        },
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
+        "event_time": int(time.time()),
+        "authorizations": [
+            {
+                "enterprise_id": None,
+                "team_id": team_id,
+                "user_id": BOT_USER_ID,
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ],
+        "is_ext_shared_channel": False,
+    }
 
 
 def view_submission_body(

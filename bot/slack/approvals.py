@@ -10,7 +10,7 @@ import logging
 from typing import Any
 
 import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -18,8 +18,7 @@ from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, R
 
 from . import ids, messages
 from .blocks import card_blocks, card_text
-from .deps import SlackDeps, clicked, on_decision, reporter, spawn_click, tell
-from .home import publish_home
+from .deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click, tell
 from .mrkdwn import escape
 from .views import FormMeta, loading_view, message_view, reject_form
 
@@ -29,12 +28,19 @@ log = logging.getLogger(__name__)
 
 
 async def post_card(
-    deps: SlackDeps, client: AsyncWebClient, request: Request, *, thread_ts: str | None = None
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    request: Request,
+    *,
+    thread_ts: str | None = None,
+    respond: AsyncRespond | None = None,
 ) -> bool:
     """Post the card of a new request in its channel and store its ts through the engine.
 
     When Slack refuses (not_in_channel, channel_not_found…), the request is cancelled so it holds no
-    resource, and the requester is told why. Returns whether the card is up.
+    resource, and the requester is told why in an ephemeral note, or, where that fails like the card (a
+    private channel, DM or group DM the bot is not in), through the command's `respond`. Returns whether
+    the card is up.
     """
     try:
         response = await client.chat_postMessage(
@@ -47,12 +53,12 @@ async def post_card(
             await deps.engine.cancel(request.id, request.requester)
         except WorkflowError as refused:
             log.warning("could not cancel %s after the card failed: %s", request.id, refused)
-        await tell(
-            client,
-            request.channel,
-            request.requester,
-            messages.CARD_NOT_POSTED.format(error=escape(code), id=request.id),
-        )
+        note = messages.CARD_NOT_POSTED.format(error=escape(code), id=request.id)
+        if not await tell(client, request.channel, request.requester, note) and respond is not None:
+            try:
+                await respond(text=note, response_type="ephemeral")
+            except (aiohttp.ClientError, TimeoutError) as failed:
+                log.warning("could not tell %s about %s: %r", request.requester, request.id, failed)
         return False
     ts = str(response["ts"])
     channel = str(response.get("channel") or request.channel)
@@ -65,26 +71,28 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(ids.APPROVE)
     async def approve(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request_id, user, channel = clicked(body)
+        click = clicked(body)
 
         async def work() -> None:
             try:
-                outcome = await deps.engine.approve(request_id, user)
+                outcome = await deps.engine.approve(click.request_id, click.user)
             except RequestNotFound as missing:
-                await tell(client, channel, user, escape(str(missing)))
+                await answer(deps, client, click, escape(str(missing)))
                 return
+            request = outcome.request
+            note: str | None
             if outcome.status is ApprovalStatus.COUNTED:
-                note = messages.COUNTED.format(
-                    id=outcome.request.id, missing=outcome.request.approvals_missing
-                )
-                await tell(client, channel, user, note)
-            elif outcome.status is not ApprovalStatus.APPROVED:
-                await tell(client, channel, user, escape(outcome.message))
-            if (body.get("container") or {}).get("type") == "view":  # clicked on the App Home tab
-                await publish_home(deps, client, user)
+                note = messages.COUNTED.format(id=request.id, missing=request.approvals_missing)
+            elif outcome.status is ApprovalStatus.APPROVED:  # the card and its thread show it
+                note = messages.APPROVED_FROM_HOME.format(id=request.id) if click.on_home else None
+            else:
+                note = escape(outcome.message)
+            await answer(deps, client, click, note)
 
         deps.tasks.spawn(
-            work(), name=f"approve {request_id} by {user}", on_error=reporter(client, channel, user)
+            work(),
+            name=f"approve {click.request_id} by {click.user}",
+            on_error=reporter(deps, client, click),
         )
 
     on_decision(app, deps, ids.CANCEL, "cancel", lambda engine, rid, user: engine.cancel(rid, user))
@@ -92,8 +100,9 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
     @app.action(ids.REJECT)
     async def reject(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request_id, user, channel = clicked(body)
-        meta = FormMeta(None, channel, request_id)
+        click = clicked(body)
+        request_id, user = click.request_id, click.user
+        meta = FormMeta(None, click.channel, request_id)  # no channel: clicked on the Home tab
         trigger_id = body["trigger_id"]
 
         async def work() -> None:
@@ -103,6 +112,8 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             request = await deps.engine.get(request_id)
             if request.state is not RequestState.PENDING:
                 view = message_view(meta, str(NotPending(request)))
+                if click.on_home:  # it is over: take its buttons off the Home tab too
+                    await answer(deps, client, click, None)
             elif not await deps.engine.is_approver(user, request.action, request.cluster_name):
                 view = message_view(
                     meta,
@@ -111,10 +122,10 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                     ),
                 )
             else:
-                view = reject_form(request.id, channel, request.summary)
+                view = reject_form(request.id, click.channel, request.summary)
             await client.views_update(view_id=view_id, view=view)
 
-        deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=reporter(client, channel, user))
+        deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=reporter(deps, client, click))
 
     @app.view(ids.MODAL_REJECT)
     async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
@@ -125,12 +136,13 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
         values = view["state"]["values"]
         reason = (values.get(ids.REASON_BLOCK, {}).get(ids.REASON_INPUT, {}) or {}).get("value")
         request_id = meta.request_id or ""
+        click = Click(request_id, user, meta.channel, on_home=not meta.channel)
 
         spawn_click(
             deps,
             client,
-            meta.channel,
-            user,
+            click,
             lambda: deps.engine.reject(request_id, user, reason),
             name=f"reject {request_id} by {user}",
+            done=messages.REJECTED_FROM_HOME.format(id=request_id),
         )

@@ -27,7 +27,7 @@ from bot.ops.plan import Capacity, Plan, Snapshot
 from bot.workflow import Request, RequestState
 
 from . import ids
-from .mrkdwn import code, escape, mention, mentions
+from .mrkdwn import clip, code, escape, mention, mentions
 
 __all__ = [
     "MAX_MESSAGE_BLOCKS",
@@ -36,7 +36,6 @@ __all__ = [
     "card_blocks",
     "card_text",
     "check_message",
-    "clip",
     "date",
     "emergency_text",
     "full_stop",
@@ -69,11 +68,6 @@ def date(at: datetime) -> str:
     """A time each reader sees in their own time zone (Slack's date formatting), with a UTC fallback."""
     fallback = at.strftime("%Y-%m-%d %H:%M UTC")
     return f"<!date^{int(at.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` cut to `limit` characters (Slack refuses longer), ending in … when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _value(value: str | int | None) -> str:

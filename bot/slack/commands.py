@@ -19,16 +19,9 @@ from . import messages
 from .approvals import post_card
 from .blocks import sentence
 from .deps import SlackDeps
-from .listings import (
-    db_list_blocks,
-    db_list_text,
-    pool_list_blocks,
-    pool_list_text,
-    pool_show_blocks,
-    pool_show_text,
-)
+from .listings import Page, db_list_pages, pool_list_pages, pool_show_blocks, pool_show_text
 from .modals import open_form
-from .mrkdwn import escape
+from .mrkdwn import TEXT_LIMIT, clip, escape
 from .parser import Help, OpenModal, Read, ReadKind, RequestChange, UsageError, parse
 
 __all__ = ["register_commands"]
@@ -44,7 +37,9 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             parsed = parse(name, str(command.get("text", "")))
         except UsageError as error:
-            await ack(text=f"{escape(error.problem)}\n{error.usage}")
+            # the problem may echo what was typed (9,000 characters): cut it, keep the usage whole
+            problem = clip(escape(error.problem), TEXT_LIMIT - len(error.usage) - 1)
+            await ack(text=f"{problem}\n{error.usage}")
             return
         if isinstance(parsed, Help):
             await ack(text=parsed.text)
@@ -80,25 +75,27 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
     app.command("/db")(on_command)
 
 
+def _refused(error: Exception) -> str:
+    """A refusal, cut to Slack's 4,000 characters (it may echo a 10,000-character name)."""
+    return clip(messages.REFUSED.format(reason=escape(sentence(str(error)))))
+
+
 async def _read(deps: SlackDeps, read: Read, respond: AsyncRespond) -> None:
     visibility = "in_channel" if read.public else "ephemeral"
     try:
         if read.kind is ReadKind.POOL_LIST:
-            listing = await deps.reads.list_pools(read.cluster)
-            text, blocks = pool_list_text(listing), pool_list_blocks(listing)
+            pages = pool_list_pages(await deps.reads.list_pools(read.cluster))
         elif read.kind is ReadKind.POOL_SHOW:
             view = await deps.reads.show_pool(read.cluster, read.name or "")
-            text, blocks = pool_show_text(view), pool_show_blocks(view)
+            pages = [Page(pool_show_text(view), pool_show_blocks(view))]
         else:
             cluster = await deps.reads.resolve_cluster(read.cluster)
-            databases = await deps.reads.list_databases(cluster.id)
-            text, blocks = db_list_text(cluster.name, databases), db_list_blocks(cluster.name, databases)
+            pages = db_list_pages(cluster.name, await deps.reads.list_databases(cluster.id))
     except OpsError as error:
-        await respond(
-            text=messages.REFUSED.format(reason=escape(sentence(str(error)))), response_type="ephemeral"
-        )
+        await respond(text=_refused(error), response_type="ephemeral")
         return
-    await respond(text=text, blocks=[b.to_dict() for b in blocks], response_type=visibility)
+    for page in pages:  # a long listing comes in several answers, in order
+        await respond(text=page.text, blocks=[b.to_dict() for b in page.blocks], response_type=visibility)
 
 
 async def _submit(
@@ -116,9 +113,7 @@ async def _submit(
             parsed.change, user, channel, emergency=parsed.emergency, channel_name=channel_name
         )
     except WorkflowError as refused:
-        await respond(
-            text=messages.REFUSED.format(reason=escape(sentence(str(refused)))), response_type="ephemeral"
-        )
+        await respond(text=_refused(refused), response_type="ephemeral")
         return
-    if await post_card(deps, client, request) and request.is_emergency:
+    if await post_card(deps, client, request, respond=respond) and request.is_emergency:
         await deps.notifier.announce_emergency(await deps.engine.get(request.id))

@@ -17,11 +17,22 @@ from bot.ops.views import PoolListing, PoolView
 from bot.workflow import ApprovalEngine, WorkflowError
 
 from . import messages
+from .home import publish_home
 from .mrkdwn import escape
 from .notifier import SlackNotifier
 from .tasks import ErrorReporter, TaskRegistry
 
-__all__ = ["Reads", "SlackDeps", "clicked", "on_decision", "reporter", "spawn_click", "tell"]
+__all__ = [
+    "Click",
+    "Reads",
+    "SlackDeps",
+    "answer",
+    "clicked",
+    "on_decision",
+    "reporter",
+    "spawn_click",
+    "tell",
+]
 
 log = logging.getLogger(__name__)
 
@@ -59,9 +70,9 @@ class SlackDeps:
 
 async def tell(
     client: AsyncWebClient, channel: str, user: str, text: str, *, thread_ts: str | None = None
-) -> None:
-    """An ephemeral note to one person; failures are logged (the person may have left the channel).
-    Without a channel (a click on the App Home tab) it is a direct message from the bot."""
+) -> bool:
+    """An ephemeral note to one person; returns whether Slack took it (failures are logged: the person may
+    have left the channel, or the bot is not in it). Without a channel it is a direct message."""
     try:
         if not channel:
             await client.chat_postMessage(channel=user, text=text)
@@ -71,21 +82,51 @@ async def tell(
             await client.chat_postEphemeral(channel=channel, user=user, text=text)
     except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
         log.warning("could not send an ephemeral note to %s in %s: %r", user, channel, error)
+        return False
+    return True
 
 
-def clicked(body: dict[str, Any]) -> tuple[str, str, str]:
-    """(request id, user, channel) of a button click."""
+@dataclass(frozen=True)
+class Click:
+    """Who clicked which request's button, and where: a channel message (perhaps inside a thread), or the
+    App Home tab (no channel: Slack sends a `view` container, and the Messages tab is off, so a note there
+    could not be read)."""
+
+    request_id: str
+    user: str
+    channel: str
+    thread_ts: str | None = None
+    on_home: bool = False
+
+
+def clicked(body: dict[str, Any]) -> Click:
+    """The click of a `block_actions` payload, from the fields Slack sends (`container` says where)."""
     action = body["actions"][0]
     container = body.get("container") or {}
     channel = container.get("channel_id") or (body.get("channel") or {}).get("id") or ""
-    return str(action["value"]), str(body["user"]["id"]), str(channel)
+    return Click(
+        request_id=str(action["value"]),
+        user=str(body["user"]["id"]),
+        channel=str(channel),
+        thread_ts=container.get("thread_ts") or None,
+        on_home=container.get("type") == "view",
+    )
 
 
-def reporter(client: AsyncWebClient, channel: str, user: str) -> ErrorReporter:
+async def answer(deps: SlackDeps, client: AsyncWebClient, click: Click, text: str | None) -> None:
+    """Tell the person who clicked how it went, where they clicked: an ephemeral note in the channel (in
+    the thread, for a message inside one), or on their Home tab, which is redrawn with the note on top."""
+    if click.on_home:
+        await publish_home(deps, client, click.user, note=text)
+    elif text:
+        await tell(client, click.channel, click.user, text, thread_ts=click.thread_ts)
+
+
+def reporter(deps: SlackDeps, client: AsyncWebClient, click: Click) -> ErrorReporter:
     """Tells the person privately that their click or form failed unexpectedly."""
 
     async def report(error: BaseException) -> None:
-        await tell(client, channel, user, messages.INTERNAL_ERROR)
+        await answer(deps, client, click, messages.INTERNAL_ERROR)
 
     return report
 
@@ -93,21 +134,25 @@ def reporter(client: AsyncWebClient, channel: str, user: str) -> ErrorReporter:
 def spawn_click(
     deps: SlackDeps,
     client: AsyncWebClient,
-    channel: str,
-    user: str,
+    click: Click,
     decide: Callable[[], Awaitable[object]],
     *,
     name: str,
+    done: str | None = None,
 ) -> None:
-    """Run the engine's `decide` in the background; a refusal is told to the person who clicked."""
+    """Run the engine's `decide` in the background; a refusal is told to the person who clicked. A click
+    on the Home tab redraws it afterwards, with `done` (or the refusal) on top."""
 
     async def work() -> None:
         try:
             await decide()
         except WorkflowError as refused:
-            await tell(client, channel, user, escape(str(refused)))
+            await answer(deps, client, click, escape(str(refused)))
+            return
+        if click.on_home:
+            await answer(deps, client, click, done)
 
-    deps.tasks.spawn(work(), name=name, on_error=reporter(client, channel, user))
+    deps.tasks.spawn(work(), name=name, on_error=reporter(deps, client, click))
 
 
 def on_decision(
@@ -122,14 +167,13 @@ def on_decision(
 
     async def on_click(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        request_id, user, channel = clicked(body)
+        click = clicked(body)
         spawn_click(
             deps,
             client,
-            channel,
-            user,
-            lambda: decide(deps.engine, request_id, user),
-            name=f"{verb} {request_id} by {user}",
+            click,
+            lambda: decide(deps.engine, click.request_id, click.user),
+            name=f"{verb} {click.request_id} by {click.user}",
         )
 
     app.action(action_id)(on_click)

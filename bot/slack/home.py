@@ -1,10 +1,11 @@
 """The App Home tab: the pending requests this person can approve, with the card's Approve and Reject
-buttons (`views.publish`). Republished when the tab is opened and after an approval made from it."""
+buttons (`views.publish`). Republished when the tab is opened and after every decision taken from it, with
+its outcome on top (the manifest turns the Messages tab off, so the Home tab is where the person looks)."""
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.models.blocks import (
@@ -23,15 +24,17 @@ from bot.workflow import Request
 
 from . import ids
 from .blocks import date
-from .deps import SlackDeps
-from .mrkdwn import escape, mention
+from .mrkdwn import clip, escape, mention
+
+if TYPE_CHECKING:  # deps.py calls publish_home
+    from .deps import SlackDeps
 
 __all__ = ["HOME_EMPTY", "actionable", "home_view", "publish_home", "register_home"]
 
 log = logging.getLogger(__name__)
 
 HOME_EMPTY = "Nothing is waiting for your approval."
-_MAX_SHOWN = 30  # 3 blocks each, within the 100 blocks of a Home view
+_MAX_SHOWN = 30  # 3 blocks each, within the 100 blocks of a Home view (with the note and the header)
 
 
 async def actionable(deps: SlackDeps, user: str, pending: list[Request] | None = None) -> list[Request]:
@@ -50,8 +53,12 @@ async def actionable(deps: SlackDeps, user: str, pending: list[Request] | None =
     return found
 
 
-def home_view(requests: list[Request]) -> dict[str, Any]:
-    blocks: list[Block] = [HeaderBlock(text="Waiting for your approval")]
+def home_view(requests: list[Request], note: str | None = None) -> dict[str, Any]:
+    """The Home view; `note` (mrkdwn, escaped) says how the person's last click there went."""
+    blocks: list[Block] = []
+    if note:
+        blocks += [SectionBlock(text=MarkdownTextObject(text=clip(note, 3000))), DividerBlock()]
+    blocks.append(HeaderBlock(text="Waiting for your approval"))
     if not requests:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=HOME_EMPTY)))
     for request in requests[:_MAX_SHOWN]:
@@ -79,8 +86,10 @@ def home_view(requests: list[Request]) -> dict[str, Any]:
     return {"type": "home", "blocks": [b.to_dict() for b in blocks]}
 
 
-async def publish_home(deps: SlackDeps, client: AsyncWebClient, user: str) -> None:
-    await client.views_publish(user_id=user, view=home_view(await actionable(deps, user)))
+async def publish_home(
+    deps: SlackDeps, client: AsyncWebClient, user: str, *, note: str | None = None
+) -> None:
+    await client.views_publish(user_id=user, view=home_view(await actionable(deps, user), note))
 
 
 def register_home(app: AsyncApp, deps: SlackDeps) -> None:

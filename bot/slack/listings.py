@@ -2,25 +2,31 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops import Database, Pool
 from bot.ops.plan import Capacity
 from bot.ops.views import PoolListing, PoolView
 
-from .blocks import MAX_MESSAGE_BLOCKS, check_message
-from .mrkdwn import code, escape
+from .blocks import check_message
+from .mrkdwn import TEXT_LIMIT, clip, code, escape
 
 __all__ = [
+    "MAX_PAGES",
+    "Page",
     "capacity_line",
-    "db_list_blocks",
+    "db_list_pages",
     "db_list_text",
-    "pool_list_blocks",
+    "pool_list_pages",
     "pool_list_text",
     "pool_show_blocks",
 ]
 
 _MAX_SECTION = 3000
+MAX_PAGES = 5  # a response_url takes five answers
+_PAGE_BODY = TEXT_LIMIT - 400  # room for the title and the footer
 
 
 def capacity_line(name: str, capacity: Capacity | None) -> str:
@@ -38,28 +44,44 @@ def _pool_line(pool: Pool) -> str:
 
 
 def _chunks(lines: list[str], limit: int = _MAX_SECTION) -> list[str]:
-    """Join lines into texts of at most `limit` characters (a section's limit)."""
+    """Join lines into texts of at most `limit` characters (a line longer than that is clipped)."""
     chunks: list[str] = []
     current = ""
     for line in lines:
         if current and len(current) + 1 + len(line) > limit:
             chunks.append(current)
             current = ""
-        current = f"{current}\n{line}" if current else line[:limit]
+        current = f"{current}\n{line}" if current else clip(line, limit)
     if current:
         chunks.append(current)
     return chunks
 
 
-def _sections(title: str, lines: list[str], footer: str) -> list[Block]:
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=title))]
-    body = _chunks(lines)
-    room = MAX_MESSAGE_BLOCKS - 2
-    blocks.extend(SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in body[:room])
-    if len(body) > room:
-        footer = f"(list shortened) {footer}"
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
-    return check_message(blocks)
+@dataclass(frozen=True)
+class Page:
+    """One answer of a listing: its notification text and its blocks (within Slack's 4,000 characters)."""
+
+    text: str
+    blocks: list[Block]
+
+
+def _pages(text: str, title: str, lines: list[str], footer: str, noun: str) -> list[Page]:
+    """A listing as at most `MAX_PAGES` answers, each within `TEXT_LIMIT` characters of text; what does not
+    fit in them is counted in the last page's footer."""
+    bodies = _chunks(lines, _PAGE_BODY)
+    shown = bodies[:MAX_PAGES]
+    left_out = sum(body.count("\n") + 1 for body in bodies[MAX_PAGES:])
+    pages = []
+    for number, body in enumerate(shown, start=1):
+        where = f" (page {number} of {len(shown)})" if len(shown) > 1 else ""
+        blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(title, 150) + where))]
+        blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in _chunks(body.split("\n"))]
+        note = footer
+        if number == len(shown) and left_out:
+            note = f"{left_out} more {noun} not shown (list shortened). {footer}"
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 200))]))
+        pages.append(Page(f"{text[:-1]}{where}." if where else text, check_message(blocks)))
+    return pages
 
 
 def pool_list_text(listing: PoolListing) -> str:
@@ -67,10 +89,11 @@ def pool_list_text(listing: PoolListing) -> str:
     return f"{escape(listing.cluster.name)} has {count} connection pool{'s' if count != 1 else ''}."
 
 
-def pool_list_blocks(listing: PoolListing) -> list[Block]:
+def pool_list_pages(listing: PoolListing) -> list[Page]:
     name = listing.cluster.name
     lines = [_pool_line(p) for p in listing.pools] or ["(no pools)"]
-    return _sections(f"*Connection pools on {escape(name)}*", lines, capacity_line(name, listing.capacity))
+    footer = capacity_line(name, listing.capacity)
+    return _pages(pool_list_text(listing), f"*Connection pools on {escape(name)}*", lines, footer, "pools")
 
 
 def pool_show_blocks(view: PoolView) -> list[Block]:
@@ -101,9 +124,9 @@ def db_list_text(cluster: str, databases: list[Database]) -> str:
     return f"{escape(cluster)} has {count} database{'s' if count != 1 else ''}."
 
 
-def db_list_blocks(cluster: str, databases: list[Database]) -> list[Block]:
+def db_list_pages(cluster: str, databases: list[Database]) -> list[Page]:
     lines = [f"• {code(db.name)}" for db in databases] or ["(no databases)"]
     count = len(databases)
-    return _sections(
-        f"*Databases on {escape(cluster)}*", lines, f"{count} database{'s' if count != 1 else ''}."
-    )
+    footer = f"{count} database{'s' if count != 1 else ''}."
+    title = f"*Databases on {escape(cluster)}*"
+    return _pages(db_list_text(cluster, databases), title, lines, footer, "databases")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["code", "escape", "mention", "mentions"]
+__all__ = ["TEXT_LIMIT", "clip", "code", "escape", "mention", "mentions"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+TEXT_LIMIT = 4000  # Slack's guidance for a message's text (it truncates at 40,000)
+_CUT_NOTE = " … (cut: {n:,} more characters)"
 
 
 def escape(text: object) -> str:
@@ -29,3 +31,25 @@ def mention(user_id: str) -> str:
 
 def mentions(user_ids: list[str] | tuple[str, ...] | frozenset[str]) -> str:
     return ", ".join(mention(u) for u in user_ids) if user_ids else "nobody yet"
+
+
+def clip(text: str, limit: int = TEXT_LIMIT) -> str:
+    """`text` in at most `limit` characters: when it is longer, it is cut where mrkdwn stays whole (never
+    inside a code span, an `&amp;`-style entity or a `<…>` mention, link or date) and ends with a note
+    saying how much was left out."""
+    if len(text) <= limit:
+        return text
+    end = max(0, limit - len(_CUT_NOTE.format(n=len(text))))
+    while True:
+        head = text[:end]
+        start = end
+        if head.count("`") % 2:  # inside a code span: cut before it opens
+            end = head.rindex("`")
+        elif head.rfind("<") > head.rfind(">"):
+            end = head.rindex("<")
+        elif head.rfind("&") > head.rfind(";"):
+            end = head.rindex("&")
+        if end == start:
+            break
+    head = text[:end].rstrip()
+    return head + _CUT_NOTE.format(n=len(text) - len(head))

@@ -23,8 +23,8 @@ from slack_sdk.models.views import View
 from bot.ops.changes import Action
 
 from . import ids
-from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION, clip
-from .mrkdwn import escape
+from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION
+from .mrkdwn import clip, escape
 
 __all__ = [
     "TITLES",
