@@ -13,6 +13,7 @@ from .errors import (
     Unauthorized,
     UnexpectedError,
     Unprocessable,
+    UnsafeName,
 )
 from .models import (
     Backup,
@@ -56,6 +57,7 @@ __all__ = [
     "Unauthorized",
     "UnexpectedError",
     "Unprocessable",
+    "UnsafeName",
     "UserRole",
     "ram_gb_from_size_slug",
 ]

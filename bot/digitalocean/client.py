@@ -13,7 +13,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import SecretStr, TypeAdapter, ValidationError
@@ -31,6 +30,7 @@ from .errors import (
     error_for_status,
 )
 from .models import Backup, Cluster, Database, DatabaseUser, Engine, EngineOptions, Pool, PoolSpec
+from .paths import cluster_path, next_page
 from .retry import NOT_SENT, RetryPolicy
 
 __all__ = ["DEFAULT_API_URL", "CallObserver", "DigitalOceanClient"]
@@ -143,7 +143,7 @@ class DigitalOceanClient:
         )
 
     async def get_cluster(self, cluster_id: str) -> Cluster:
-        answer = await self._call("get_cluster", "GET", _cluster_path(cluster_id))
+        answer = await self._call("get_cluster", "GET", cluster_path(cluster_id))
         return answer.parse(_cluster, answer.get("database"))
 
     async def list_options(self) -> dict[Engine, EngineOptions]:
@@ -168,45 +168,45 @@ class DigitalOceanClient:
     # ---- users ----------------------------------------------------------------------------------
 
     async def list_users(self, cluster_id: str) -> list[DatabaseUser]:
-        return await self._get_list("list_users", _cluster_path(cluster_id, "users"), "users", _users)
+        return await self._get_list("list_users", cluster_path(cluster_id, "users"), "users", _users)
 
     # ---- databases ------------------------------------------------------------------------------
 
     async def list_databases(self, cluster_id: str) -> list[Database]:
-        return await self._get_list("list_databases", _cluster_path(cluster_id, "dbs"), "dbs", _databases)
+        return await self._get_list("list_databases", cluster_path(cluster_id, "dbs"), "dbs", _databases)
 
     async def get_database(self, cluster_id: str, name: str) -> Database:
-        answer = await self._call("get_database", "GET", _cluster_path(cluster_id, "dbs", name))
+        answer = await self._call("get_database", "GET", cluster_path(cluster_id, "dbs", name))
         return answer.parse(_database, answer.get("db"))
 
     async def add_database(self, cluster_id: str, name: str) -> Database:
         answer = await self._call(
-            "add_database", "POST", _cluster_path(cluster_id, "dbs"), json={"name": name}
+            "add_database", "POST", cluster_path(cluster_id, "dbs"), json={"name": name}
         )
         return answer.parse(_database, answer.get("db"))
 
     async def delete_database(self, cluster_id: str, name: str) -> None:
-        await self._call("delete_database", "DELETE", _cluster_path(cluster_id, "dbs", name))
+        await self._call("delete_database", "DELETE", cluster_path(cluster_id, "dbs", name))
 
     # ---- backups (outside the shared spec subset; see models.Backup) ----------------------------
 
     async def list_backups(self, cluster_id: str) -> list[Backup]:
         """The cluster's backups (PostgreSQL and MySQL; DigitalOcean has none for Redis/Valkey)."""
-        answer = await self._call("list_backups", "GET", _cluster_path(cluster_id, "backups"))
+        answer = await self._call("list_backups", "GET", cluster_path(cluster_id, "backups"))
         return answer.parse(_backups, answer.get("backups"))
 
     # ---- connection pools -----------------------------------------------------------------------
 
     async def list_pools(self, cluster_id: str) -> list[Pool]:
-        return await self._get_list("list_pools", _cluster_path(cluster_id, "pools"), "pools", _pools)
+        return await self._get_list("list_pools", cluster_path(cluster_id, "pools"), "pools", _pools)
 
     async def get_pool(self, cluster_id: str, name: str) -> Pool:
-        answer = await self._call("get_pool", "GET", _cluster_path(cluster_id, "pools", name))
+        answer = await self._call("get_pool", "GET", cluster_path(cluster_id, "pools", name))
         return answer.parse(_pool, answer.get("pool"))
 
     async def add_pool(self, cluster_id: str, pool: PoolSpec) -> Pool:
         answer = await self._call(
-            "add_pool", "POST", _cluster_path(cluster_id, "pools"), json=pool.create_body()
+            "add_pool", "POST", cluster_path(cluster_id, "pools"), json=pool.create_body()
         )
         return answer.parse(_pool, answer.get("pool"))
 
@@ -217,11 +217,11 @@ class DigitalOceanClient:
         user). Taking the whole pool makes a resize that silently drops a field impossible to write.
         """
         await self._call(
-            "update_pool", "PUT", _cluster_path(cluster_id, "pools", pool.name), json=pool.update_body()
+            "update_pool", "PUT", cluster_path(cluster_id, "pools", pool.name), json=pool.update_body()
         )
 
     async def delete_pool(self, cluster_id: str, name: str) -> None:
-        await self._call("delete_pool", "DELETE", _cluster_path(cluster_id, "pools", name))
+        await self._call("delete_pool", "DELETE", cluster_path(cluster_id, "pools", name))
 
     # ---- transport ------------------------------------------------------------------------------
 
@@ -249,7 +249,7 @@ class DigitalOceanClient:
                 raw = [item for item in raw if keep(item)]
             page: list[_T] = answer.parse(adapter, raw)
             items.extend(page)
-            next_path, next_params = _next_page(answer.body, path), None
+            next_path, next_params = next_page(answer.body, path), None
         return items
 
     async def _call(
@@ -406,35 +406,6 @@ class DigitalOceanClient:
     def _observe(self, operation: str, status: str) -> None:
         if self._observer is not None:
             self._observer(operation, status)
-
-
-def _seg(value: str) -> str:
-    """A path segment, percent-encoded so that a name can never change the path."""
-    return quote(value, safe="")
-
-
-def _cluster_path(cluster_id: str, *segments: str) -> str:
-    """The path of a cluster, or of something below it: `_cluster_path(id, "pools", name)`."""
-    return "/".join(["/v2/databases", *map(_seg, [cluster_id, *segments])])
-
-
-def _next_page(body: Mapping[str, Any], path: str) -> str | None:
-    """The next page of the list at `path`, from `links.pages.next`, as a path on our own base URL.
-
-    Only the link's query (the page number and the filters) is taken: the host is never ours to choose,
-    and a link to another endpoint is refused rather than followed with our token.
-    """
-    links = body.get("links")
-    pages = links.get("pages") if isinstance(links, dict) else None
-    nxt = pages.get("next") if isinstance(pages, dict) else None
-    if not isinstance(nxt, str) or not nxt:
-        return None
-    parts = urlsplit(nxt)
-    if not parts.path.endswith(path):
-        raise UnexpectedError(
-            200, "the next page of the list points at another endpoint", method="GET", path=path
-        )
-    return f"{path}?{parts.query}" if parts.query else path
 
 
 def _request_id(response: httpx.Response) -> str | None:

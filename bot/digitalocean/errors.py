@@ -10,7 +10,8 @@
     │   ├── ServerError          5xx
     │   └── UnexpectedError      any other status, or a body that is not the documented JSON
     ├── TransportError           no answer at all (timeout, refused or dropped connection), safe to retry
-    └── OutcomeUnknown           a write was sent but no answer came back: it may or may not have happened
+    ├── OutcomeUnknown           a write was sent but no answer came back: it may or may not have happened
+    └── UnsafeName               a name that cannot be one path segment (`..`, `.`, empty): nothing was sent
 
 No exception ever carries the API token: only status, DigitalOcean's id, message and request_id.
 """
@@ -29,6 +30,7 @@ __all__ = [
     "Unauthorized",
     "UnexpectedError",
     "Unprocessable",
+    "UnsafeName",
     "error_for_status",
 ]
 
@@ -126,6 +128,19 @@ class OutcomeUnknown(DigitalOceanError):
             f"{method} {path} was sent but no answer came back ({reason}); "
             "whether it took effect must be read back from DigitalOcean"
         )
+
+
+class UnsafeName(DigitalOceanError):
+    """A name that cannot be sent as one path segment: it would change which endpoint is called.
+
+    Raised before any request. `name` is the name as given; the message shows at most 60 characters of it.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        super().__init__(f"the name {shown!r} cannot be sent to DigitalOcean: {reason}")
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {

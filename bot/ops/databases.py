@@ -10,7 +10,7 @@ from .clusters import require_database_management, require_online
 from .context import Context
 from .errors import InvalidRequest, OpsError
 from .plan import Plan, Snapshot
-from .rules import check_database_name
+from .rules import check_addressable, check_database_name
 
 __all__ = ["BACKUP_FRESHNESS", "DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
 
@@ -76,6 +76,9 @@ class DropDatabase(_DatabaseOperation):
         require_online(ctx.cluster)
         self._refuse_protected(change.db)
         await ctx.require_database(change.db)
+        check_addressable(
+            change.db, noun="database", field="db", verb="dropped", instead="drop it with SQL instead"
+        )
         warnings = [f"dropping {change.db} deletes all of its data"]
         dependent: list[str] = []
         if ctx.cluster.engine.is_postgres:

@@ -10,7 +10,7 @@ from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
 from .plan import Capacity, Plan, Snapshot
-from .rules import check_pool_name, check_size, listing, parse_mode
+from .rules import check_addressable, check_pool_name, check_size, listing, parse_mode
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
 
@@ -37,6 +37,13 @@ def _existing(ctx: Context, pools: list[Pool], name: str) -> Pool:
             f"{listing(p.name for p in pools)}",
             field="pool",
         )
+    check_addressable(
+        pool.name,
+        noun="pool",
+        field="pool",
+        verb="changed",
+        instead="change it in DigitalOcean's control panel instead",
+    )
     return pool
 
 

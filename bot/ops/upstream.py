@@ -25,9 +25,10 @@ from bot.digitalocean import (
     TransportError,
     Unauthorized,
     Unprocessable,
+    UnsafeName,
 )
 
-from .errors import OpsError, OutcomeUnknownError, UpstreamFailure
+from .errors import InvalidRequest, OpsError, OutcomeUnknownError, UpstreamFailure
 
 __all__ = ["Calls", "translate"]
 
@@ -61,6 +62,8 @@ class Calls:
 
 def translate(error: DigitalOceanError, *, what: str, doing: str | None = None) -> OpsError:
     """The service-layer error for a DigitalOcean failure; `doing` is set for a write."""
+    if isinstance(error, UnsafeName):  # refused before any request: nothing was sent
+        return InvalidRequest(f"{what} cannot be addressed through DigitalOcean's API: {error.reason}")
     if doing is not None:
         if isinstance(error, OutcomeUnknown):
             return OutcomeUnknownError(
