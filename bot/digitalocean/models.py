@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "POOL_NAME_MAX",
@@ -145,6 +145,14 @@ class DatabaseUser(_Model):
 PoolName = Annotated[str, StringConstraints(min_length=POOL_NAME_MIN, max_length=POOL_NAME_MAX)]
 
 
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+# DigitalOcean answers `"user": ""` for a pool without a user: that is no user, read or written.
+PoolUser = Annotated[str | None, BeforeValidator(_blank_is_none)]
+
+
 class PoolSpec(_Model):
     """What a pool is: the body of `POST …/pools` and, without `name`, of `PUT …/pools/{name}`.
 
@@ -156,7 +164,7 @@ class PoolSpec(_Model):
     mode: PoolMode
     size: Annotated[int, Field(ge=1, le=2**31 - 1)]
     db: str
-    user: str | None = None
+    user: PoolUser = None
 
     def create_body(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude_none=True)

@@ -111,17 +111,18 @@ class CreatePool(_PoolOperation):
             )
         await ctx.require_database(change.db)
         warnings: list[str] = []
-        if change.user is None:
+        user = change.user or None  # a blank user is no user, as DigitalOcean answers it
+        if user is None:
             warnings.append(f"pool {change.pool} has no user: clients connect as the user they log in with")
         else:
             users = await ctx.users()
-            if change.user not in users:
+            if user not in users:
                 raise InvalidRequest(
-                    f'{ctx.cluster.name} has no user named "{change.user}"; its users are: {listing(users)}',
+                    f'{ctx.cluster.name} has no user named "{user}"; its users are: {listing(users)}',
                     field="user",
                 )
         after_capacity = _fit(ctx, pools, change.pool, change.size)
-        after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": change.user}
+        after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": user}
         return ctx.plan(
             change,
             target=change.pool,

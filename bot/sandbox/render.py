@@ -86,9 +86,14 @@ def render_cluster(cluster: SandboxCluster) -> dict[str, Any]:
 
 
 def render_pool(cluster: SandboxCluster, pool: SandboxPool) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": pool.name, "mode": pool.mode, "size": pool.size, "db": pool.db}
-    if pool.user is not None:
-        body["user"] = pool.user
+    # DigitalOcean answers `"user": ""` for a pool without a user (see docs/OPERATIONS.md).
+    body: dict[str, Any] = {
+        "name": pool.name,
+        "mode": pool.mode,
+        "size": pool.size,
+        "db": pool.db,
+        "user": pool.user or "",
+    }
     user = cluster.user(pool.user) if pool.user else None
     body["connection"] = _connection(cluster, database=pool.name, user=user, port=POOL_PORT)
     body["private_connection"] = _connection(
