@@ -3,6 +3,8 @@
 from .client import DEFAULT_API_URL, CallObserver, DigitalOceanClient
 from .errors import (
     ApiError,
+    BadRequest,
+    Conflict,
     DigitalOceanError,
     Forbidden,
     NotFound,
@@ -34,10 +36,12 @@ from .retry import RetryPolicy
 __all__ = [
     "DEFAULT_API_URL",
     "ApiError",
+    "BadRequest",
     "Backup",
     "CallObserver",
     "Cluster",
     "ClusterStatus",
+    "Conflict",
     "Database",
     "DatabaseUser",
     "DigitalOceanClient",

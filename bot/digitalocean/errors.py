@@ -2,9 +2,11 @@
 
     DigitalOceanError
     ├── ApiError                 an HTTP answer with an error status ({id, message, request_id})
+    │   ├── BadRequest           400: DigitalOcean's reason is in `message`
     │   ├── Unauthorized         401: the token was refused
     │   ├── Forbidden            403: the token lacks a scope
     │   ├── NotFound             404
+    │   ├── Conflict             409: DigitalOcean's reason is in `message`
     │   ├── Unprocessable        422: DigitalOcean's reason is in `message`
     │   ├── RateLimited          429: `retry_after` seconds to wait
     │   ├── ServerError          5xx
@@ -20,6 +22,8 @@ from __future__ import annotations
 
 __all__ = [
     "ApiError",
+    "BadRequest",
+    "Conflict",
     "DigitalOceanError",
     "Forbidden",
     "NotFound",
@@ -70,6 +74,14 @@ class ApiError(DigitalOceanError):
             f"{type(self).__name__}(status={self.status}, error_id={self.error_id!r}, "
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
+
+
+class BadRequest(ApiError):
+    """400: DigitalOcean refused the request as malformed; its reason is in `message`."""
+
+
+class Conflict(ApiError):
+    """409: the request conflicts with the resource's state (e.g. the cluster is busy); reason in `message`."""
 
 
 class Unauthorized(ApiError):
@@ -144,9 +156,11 @@ class UnsafeName(DigitalOceanError):
 
 
 _BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequest,
     401: Unauthorized,
     403: Forbidden,
     404: NotFound,
+    409: Conflict,
     422: Unprocessable,
 }
 
