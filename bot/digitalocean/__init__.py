@@ -36,8 +36,8 @@ from .retry import RetryPolicy
 __all__ = [
     "DEFAULT_API_URL",
     "ApiError",
-    "BadRequest",
     "Backup",
+    "BadRequest",
     "CallObserver",
     "Cluster",
     "ClusterStatus",

@@ -68,9 +68,7 @@ class _Answer:
     def get(self, key: str) -> Any:
         """The object under `key`, which the spec says every answer of this endpoint has."""
         if key not in self.body:
-            raise UnexpectedError(
-                self.status, f"the answer has no `{key}` object", method=self.method, path=self.path
-            )
+            raise _malformed(self.method, self.path, self.status, f"the answer has no `{key}` object")
         return self.body[key]
 
     def parse(self, adapter: TypeAdapter[_T], data: Any) -> _T:
@@ -83,12 +81,18 @@ class _Answer:
                 f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
                 for item in error.errors(include_url=False, include_input=False)
             )
-            raise UnexpectedError(
-                self.status,
-                f"the answer does not match the documented shape ({problems})",
-                method=self.method,
-                path=self.path,
-            ) from None
+            reason = f"the answer does not match the documented shape ({problems})"
+            raise _malformed(self.method, self.path, self.status, reason) from None
+
+
+def _malformed(
+    method: str, path: str, status: int, reason: str, request_id: str | None = None
+) -> UnexpectedError | OutcomeUnknown:
+    """A 2xx whose body cannot be read. For a write, DigitalOcean accepted it: its outcome is unknown
+    (reconcile reads the state back); for a read, it is an unexpected answer."""
+    if method != "GET":
+        return OutcomeUnknown(method, path, f"DigitalOcean answered {status}, but {reason}")
+    return UnexpectedError(status, reason, request_id=request_id, method=method, path=path)
 
 
 class DigitalOceanClient:
@@ -336,26 +340,16 @@ class DigitalOceanClient:
         )
         if response.status_code >= 400:
             raise self._error(response, method, path)
-        if response.status_code == 204 or not response.content:
-            return _Answer(method, path, response.status_code, {})
+        if response.status_code == 204 or not response.content or method in ("PUT", "DELETE"):
+            return _Answer(method, path, response.status_code, {})  # PUT and DELETE answer no object
         try:
             body = response.json()
         except ValueError as error:
-            raise UnexpectedError(
-                response.status_code,
-                "the answer was not JSON",
-                request_id=_request_id(response),
-                method=method,
-                path=path,
-            ) from error
+            reason = "the answer was not JSON"
+            raise _malformed(method, path, response.status_code, reason, _request_id(response)) from error
         if not isinstance(body, dict):
-            raise UnexpectedError(
-                response.status_code,
-                "the answer was not a JSON object",
-                request_id=_request_id(response),
-                method=method,
-                path=path,
-            )
+            reason = "the answer was not a JSON object"
+            raise _malformed(method, path, response.status_code, reason, _request_id(response))
         return _Answer(method, path, response.status_code, body)
 
     def _error(self, response: httpx.Response, method: str, path: str) -> ApiError:

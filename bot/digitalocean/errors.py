@@ -81,7 +81,7 @@ class BadRequest(ApiError):
 
 
 class Conflict(ApiError):
-    """409: the request conflicts with the resource's state (e.g. the cluster is busy); reason in `message`."""
+    """409: the request conflicts with the state of the resource (a busy cluster); reason in `message`."""
 
 
 class Unauthorized(ApiError):
