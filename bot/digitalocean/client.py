@@ -143,12 +143,15 @@ class DigitalOceanClient:
     async def list_clusters(self, tag_name: str | None = None) -> list[Cluster]:
         params = {"tag_name": tag_name} if tag_name else None
         return await self._get_list(
-            "list_clusters", "/v2/databases", "databases", _clusters, params=params, keep=_known_engine
+            "list_clusters", "/v2/databases", "databases", _clusters, params=params, keep=_manageable_cluster
         )
 
     async def get_cluster(self, cluster_id: str) -> Cluster:
         answer = await self._call("get_cluster", "GET", cluster_path(cluster_id))
-        return answer.parse(_cluster, answer.get("database"))
+        data = answer.get("database")
+        if isinstance(data, dict) and not data.get("id"):  # the spec does not require it: we asked for it
+            data = {**data, "id": cluster_id}
+        return answer.parse(_cluster, data)
 
     async def list_options(self) -> dict[Engine, EngineOptions]:
         """Node size slugs and versions per engine, from `GET /v2/databases/options`."""
@@ -414,12 +417,18 @@ def _reason(error: Exception) -> str:
 _ENGINES = frozenset(engine.value for engine in Engine)
 
 
-def _known_engine(item: Any) -> bool:
-    """A cluster of an engine DigitalOcean added after this version is left out (and logged), so the
-    clusters dbops can manage are still listed."""
-    engine = item.get("engine") if isinstance(item, dict) else None
+def _manageable_cluster(item: Any) -> bool:
+    """A cluster dbops cannot address or does not know is left out of the list (and logged), so the
+    clusters it can manage are still listed: one without an `id` (the spec does not require it), or of
+    an engine DigitalOcean added after this version."""
+    if not isinstance(item, dict):
+        return True  # parsing refuses it, saying why
+    name = item.get("name")
+    if not isinstance(item.get("id"), str) or not item["id"]:
+        log.warning("leaving out cluster %s: DigitalOcean's answer gives it no id", name)
+        return False
+    engine = item.get("engine")
     if engine in _ENGINES:
         return True
-    name = item.get("name") if isinstance(item, dict) else None
     log.warning("leaving out cluster %s: its engine %r is not one this version of dbops knows", name, engine)
     return False

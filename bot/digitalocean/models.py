@@ -174,10 +174,16 @@ class PoolSpec(_Model):
 
 
 class Pool(PoolSpec):
-    """A connection pool as DigitalOcean returns it (connection details dropped)."""
+    """A connection pool as DigitalOcean returns it (connection details dropped).
+
+    Read as the spec types it, not as dbops writes it: `mode` is any string (a mode this version does not
+    know is kept as text, never written back) and `size` any integer (0 included).
+    """
 
     # DigitalOcean may return pools that predate the 3-character rule; reading must not fail on them.
     name: str
+    mode: Annotated[PoolMode | str, Field(union_mode="left_to_right")]  # type: ignore[assignment]
+    size: int
 
 
 class EngineOptions(_Model):

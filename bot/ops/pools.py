@@ -17,7 +17,7 @@ __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity
 
 def pool_snapshot(pool: Pool) -> Snapshot:
     """What a plan shows of a pool (never its connection details)."""
-    return {"size": pool.size, "mode": pool.mode.value, "db": pool.db, "user": pool.user}
+    return {"size": pool.size, "mode": str(pool.mode), "db": pool.db, "user": pool.user}
 
 
 def find_pool(pools: list[Pool], name: str) -> Pool | None:
@@ -162,20 +162,26 @@ class ResizePool(_PoolOperation):
         pools = await ctx.pools()
         pool = _existing(ctx, pools, change.pool)
         new_size = pool.size if change.size is None else change.size
-        new_mode = pool.mode if mode is None else mode
-        if new_size == pool.size and new_mode is pool.mode:
+        if mode is None and not isinstance(pool.mode, PoolMode):
+            # PUT replaces the whole pool: keeping the mode would mean writing back a value we do not know.
             raise InvalidRequest(
-                f"pool {pool.name} already has size {pool.size} and mode {pool.mode.value}; "
-                "nothing to change",
+                f'pool {pool.name} has mode "{pool.mode}", which the bot does not know, so it cannot keep '
+                "it: say the mode to set (session, transaction or statement)",
+                field="mode",
+            )
+        new_mode = PoolMode(pool.mode) if mode is None else mode
+        if new_size == pool.size and new_mode == pool.mode:
+            raise InvalidRequest(
+                f"pool {pool.name} already has size {pool.size} and mode {new_mode.value}; nothing to change",
                 field="size" if change.size is not None else "mode",
             )
         after_capacity = _fit(ctx, pools, pool.name, new_size, old_size=pool.size)
         before = pool_snapshot(pool)
         after = {**before, "size": new_size, "mode": new_mode.value}
         warnings: list[str] = []
-        if new_mode is not pool.mode:
+        if new_mode != pool.mode:
             warnings.append(
-                f"pool {pool.name} changes from {pool.mode.value} to {new_mode.value} mode: check that its "
+                f"pool {pool.name} changes from {pool.mode} to {new_mode.value} mode: check that its "
                 "clients work in that mode"
             )
         return ctx.plan(
