@@ -55,8 +55,21 @@ class Engine(StrEnum):
 
     @property
     def manages_databases(self) -> bool:
-        """DigitalOcean: "Database management is not supported for Caching or Valkey clusters"."""
-        return self not in (Engine.REDIS, Engine.VALKEY)
+        """Whether the cluster has databases to manage (`/dbs`). The spec's `/dbs` operations: "Database
+        management is not supported for Caching or Valkey clusters"; Kafka clusters hold topics and
+        OpenSearch clusters indexes instead (docs/OPERATIONS.md cites the sources)."""
+        return self not in (Engine.REDIS, Engine.VALKEY, Engine.KAFKA, Engine.OPENSEARCH)
+
+    @property
+    def lists_backups(self) -> bool:
+        """The spec's `/backups` lists "the available backups of a PostgreSQL or MySQL database cluster"."""
+        return self in (Engine.PG, Engine.MYSQL, Engine.ADVANCED_PG, Engine.ADVANCED_MYSQL)
+
+    @property
+    def default_database(self) -> str:
+        """The database every cluster of this engine starts with, which cannot be deleted (MongoDB's is
+        `admin`: DigitalOcean's "How to Manage MongoDB Users and Databases")."""
+        return "admin" if self is Engine.MONGODB else "defaultdb"
 
     @property
     def label(self) -> str:

@@ -72,7 +72,7 @@ def render_cluster(cluster: SandboxCluster) -> dict[str, Any]:
         "db_names": list(cluster.dbs) if cluster.manages_databases else None,
         "connection": _connection(cluster),
         "private_connection": _connection(cluster, prefix="private-"),
-        "users": [render_user(user) for user in cluster.users] if cluster.manages_databases else None,
+        "users": [render_user(user) for user in cluster.users] if cluster.manages_users else None,
         "maintenance_window": {"day": "tuesday", "hour": "02:00:00", "pending": False, "description": []},
         "project_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox-project")),
         "rules": [],
