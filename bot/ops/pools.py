@@ -162,6 +162,12 @@ class ResizePool(_PoolOperation):
         pools = await ctx.pools()
         pool = _existing(ctx, pools, change.pool)
         new_size = pool.size if change.size is None else change.size
+        if change.size is None and pool.size < 1:
+            raise InvalidRequest(
+                f"pool {pool.name} has size {pool.size}, which the bot cannot keep "
+                "(a pool needs at least 1): say the size to set",
+                field="size",
+            )
         if mode is None and not isinstance(pool.mode, PoolMode):
             # PUT replaces the whole pool: keeping the mode would mean writing back a value we do not know.
             raise InvalidRequest(

@@ -60,3 +60,15 @@ async def test_deleting_it_works(ops: DatabaseOps, state: SandboxState, odd_pool
     result = await ops.execute(await ops.plan(PoolDelete(cluster="prod-pg", pool="odd")))
     assert result.outcome is Outcome.APPLIED
     assert "odd" not in state.clusters[PROD_PG].pools
+
+
+async def test_a_mode_change_of_a_pool_of_size_0_asks_for_a_size_instead_of_writing_0_back(
+    ops: DatabaseOps, state: SandboxState, odd_pool: SandboxPool
+) -> None:
+    with pytest.raises(InvalidRequest) as caught:
+        await ops.plan(PoolResize(cluster="prod-pg", pool="odd", mode="session"))
+    assert str(caught.value) == (
+        "pool odd has size 0, which the bot cannot keep (a pool needs at least 1): say the size to set"
+    )
+    assert caught.value.field == "size"
+    assert writes(state) == []
