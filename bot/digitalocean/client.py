@@ -195,10 +195,10 @@ class DigitalOceanClient:
     async def delete_database(self, cluster_id: str, name: str) -> None:
         await self._call("delete_database", "DELETE", cluster_path(cluster_id, "dbs", name))
 
-    # ---- backups (outside the shared spec subset; see models.Backup) ----------------------------
+    # ---- backups ----------------------------------------------------------------------------------
 
     async def list_backups(self, cluster_id: str) -> list[Backup]:
-        """The cluster's backups (PostgreSQL and MySQL; DigitalOcean has none for Redis/Valkey)."""
+        """The cluster's backups (DigitalOcean lists them for PostgreSQL and MySQL clusters only)."""
         answer = await self._call("list_backups", "GET", cluster_path(cluster_id, "backups"))
         return answer.parse(_backups, answer.get("backups"))
 
