@@ -141,8 +141,7 @@ class Database(_Model):
 
 
 class Backup(_Model):
-    """One backup of a cluster (`GET /v2/databases/{uuid}/backups`; not in the shared spec subset, shape
-    from DigitalOcean's public spec: `databases_list_backups.yml`, `responses/database_backups.yml`)."""
+    """One backup of a cluster (`GET …/backups`; the spec's `components/schemas/backup`)."""
 
     created_at: datetime
     size_gigabytes: float
