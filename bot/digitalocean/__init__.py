@@ -3,6 +3,8 @@
 from .client import DEFAULT_API_URL, CallObserver, DigitalOceanClient
 from .errors import (
     ApiError,
+    BadRequest,
+    Conflict,
     DigitalOceanError,
     Forbidden,
     NotFound,
@@ -13,6 +15,7 @@ from .errors import (
     Unauthorized,
     UnexpectedError,
     Unprocessable,
+    UnsafeName,
 )
 from .models import (
     Backup,
@@ -34,9 +37,11 @@ __all__ = [
     "DEFAULT_API_URL",
     "ApiError",
     "Backup",
+    "BadRequest",
     "CallObserver",
     "Cluster",
     "ClusterStatus",
+    "Conflict",
     "Database",
     "DatabaseUser",
     "DigitalOceanClient",
@@ -56,6 +61,7 @@ __all__ = [
     "Unauthorized",
     "UnexpectedError",
     "Unprocessable",
+    "UnsafeName",
     "UserRole",
     "ram_gb_from_size_slug",
 ]

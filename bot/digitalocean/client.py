@@ -13,7 +13,6 @@ import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, TypeVar
-from urllib.parse import quote, urlsplit
 
 import httpx
 from pydantic import SecretStr, TypeAdapter, ValidationError
@@ -31,6 +30,7 @@ from .errors import (
     error_for_status,
 )
 from .models import Backup, Cluster, Database, DatabaseUser, Engine, EngineOptions, Pool, PoolSpec
+from .paths import cluster_path, next_page
 from .retry import NOT_SENT, RetryPolicy
 
 __all__ = ["DEFAULT_API_URL", "CallObserver", "DigitalOceanClient"]
@@ -68,9 +68,7 @@ class _Answer:
     def get(self, key: str) -> Any:
         """The object under `key`, which the spec says every answer of this endpoint has."""
         if key not in self.body:
-            raise UnexpectedError(
-                self.status, f"the answer has no `{key}` object", method=self.method, path=self.path
-            )
+            raise _malformed(self.method, self.path, self.status, f"the answer has no `{key}` object")
         return self.body[key]
 
     def parse(self, adapter: TypeAdapter[_T], data: Any) -> _T:
@@ -83,12 +81,18 @@ class _Answer:
                 f"{'.'.join(str(part) for part in item['loc'])}: {item['msg']}"
                 for item in error.errors(include_url=False, include_input=False)
             )
-            raise UnexpectedError(
-                self.status,
-                f"the answer does not match the documented shape ({problems})",
-                method=self.method,
-                path=self.path,
-            ) from None
+            reason = f"the answer does not match the documented shape ({problems})"
+            raise _malformed(self.method, self.path, self.status, reason) from None
+
+
+def _malformed(
+    method: str, path: str, status: int, reason: str, request_id: str | None = None
+) -> UnexpectedError | OutcomeUnknown:
+    """A 2xx whose body cannot be read. For a write, DigitalOcean accepted it: its outcome is unknown
+    (reconcile reads the state back); for a read, it is an unexpected answer."""
+    if method != "GET":
+        return OutcomeUnknown(method, path, f"DigitalOcean answered {status}, but {reason}")
+    return UnexpectedError(status, reason, request_id=request_id, method=method, path=path)
 
 
 class DigitalOceanClient:
@@ -139,12 +143,15 @@ class DigitalOceanClient:
     async def list_clusters(self, tag_name: str | None = None) -> list[Cluster]:
         params = {"tag_name": tag_name} if tag_name else None
         return await self._get_list(
-            "list_clusters", "/v2/databases", "databases", _clusters, params=params, keep=_known_engine
+            "list_clusters", "/v2/databases", "databases", _clusters, params=params, keep=_manageable_cluster
         )
 
     async def get_cluster(self, cluster_id: str) -> Cluster:
-        answer = await self._call("get_cluster", "GET", _cluster_path(cluster_id))
-        return answer.parse(_cluster, answer.get("database"))
+        answer = await self._call("get_cluster", "GET", cluster_path(cluster_id))
+        data = answer.get("database")
+        if isinstance(data, dict) and not data.get("id"):  # the spec does not require it: we asked for it
+            data = {**data, "id": cluster_id}
+        return answer.parse(_cluster, data)
 
     async def list_options(self) -> dict[Engine, EngineOptions]:
         """Node size slugs and versions per engine, from `GET /v2/databases/options`."""
@@ -168,45 +175,45 @@ class DigitalOceanClient:
     # ---- users ----------------------------------------------------------------------------------
 
     async def list_users(self, cluster_id: str) -> list[DatabaseUser]:
-        return await self._get_list("list_users", _cluster_path(cluster_id, "users"), "users", _users)
+        return await self._get_list("list_users", cluster_path(cluster_id, "users"), "users", _users)
 
     # ---- databases ------------------------------------------------------------------------------
 
     async def list_databases(self, cluster_id: str) -> list[Database]:
-        return await self._get_list("list_databases", _cluster_path(cluster_id, "dbs"), "dbs", _databases)
+        return await self._get_list("list_databases", cluster_path(cluster_id, "dbs"), "dbs", _databases)
 
     async def get_database(self, cluster_id: str, name: str) -> Database:
-        answer = await self._call("get_database", "GET", _cluster_path(cluster_id, "dbs", name))
+        answer = await self._call("get_database", "GET", cluster_path(cluster_id, "dbs", name))
         return answer.parse(_database, answer.get("db"))
 
     async def add_database(self, cluster_id: str, name: str) -> Database:
         answer = await self._call(
-            "add_database", "POST", _cluster_path(cluster_id, "dbs"), json={"name": name}
+            "add_database", "POST", cluster_path(cluster_id, "dbs"), json={"name": name}
         )
         return answer.parse(_database, answer.get("db"))
 
     async def delete_database(self, cluster_id: str, name: str) -> None:
-        await self._call("delete_database", "DELETE", _cluster_path(cluster_id, "dbs", name))
+        await self._call("delete_database", "DELETE", cluster_path(cluster_id, "dbs", name))
 
-    # ---- backups (outside the shared spec subset; see models.Backup) ----------------------------
+    # ---- backups ----------------------------------------------------------------------------------
 
     async def list_backups(self, cluster_id: str) -> list[Backup]:
-        """The cluster's backups (PostgreSQL and MySQL; DigitalOcean has none for Redis/Valkey)."""
-        answer = await self._call("list_backups", "GET", _cluster_path(cluster_id, "backups"))
+        """The cluster's backups (DigitalOcean lists them for PostgreSQL and MySQL clusters only)."""
+        answer = await self._call("list_backups", "GET", cluster_path(cluster_id, "backups"))
         return answer.parse(_backups, answer.get("backups"))
 
     # ---- connection pools -----------------------------------------------------------------------
 
     async def list_pools(self, cluster_id: str) -> list[Pool]:
-        return await self._get_list("list_pools", _cluster_path(cluster_id, "pools"), "pools", _pools)
+        return await self._get_list("list_pools", cluster_path(cluster_id, "pools"), "pools", _pools)
 
     async def get_pool(self, cluster_id: str, name: str) -> Pool:
-        answer = await self._call("get_pool", "GET", _cluster_path(cluster_id, "pools", name))
+        answer = await self._call("get_pool", "GET", cluster_path(cluster_id, "pools", name))
         return answer.parse(_pool, answer.get("pool"))
 
     async def add_pool(self, cluster_id: str, pool: PoolSpec) -> Pool:
         answer = await self._call(
-            "add_pool", "POST", _cluster_path(cluster_id, "pools"), json=pool.create_body()
+            "add_pool", "POST", cluster_path(cluster_id, "pools"), json=pool.create_body()
         )
         return answer.parse(_pool, answer.get("pool"))
 
@@ -217,11 +224,11 @@ class DigitalOceanClient:
         user). Taking the whole pool makes a resize that silently drops a field impossible to write.
         """
         await self._call(
-            "update_pool", "PUT", _cluster_path(cluster_id, "pools", pool.name), json=pool.update_body()
+            "update_pool", "PUT", cluster_path(cluster_id, "pools", pool.name), json=pool.update_body()
         )
 
     async def delete_pool(self, cluster_id: str, name: str) -> None:
-        await self._call("delete_pool", "DELETE", _cluster_path(cluster_id, "pools", name))
+        await self._call("delete_pool", "DELETE", cluster_path(cluster_id, "pools", name))
 
     # ---- transport ------------------------------------------------------------------------------
 
@@ -249,7 +256,7 @@ class DigitalOceanClient:
                 raw = [item for item in raw if keep(item)]
             page: list[_T] = answer.parse(adapter, raw)
             items.extend(page)
-            next_path, next_params = _next_page(answer.body, path), None
+            next_path, next_params = next_page(answer.body, path), None
         return items
 
     async def _call(
@@ -336,26 +343,16 @@ class DigitalOceanClient:
         )
         if response.status_code >= 400:
             raise self._error(response, method, path)
-        if response.status_code == 204 or not response.content:
-            return _Answer(method, path, response.status_code, {})
+        if response.status_code == 204 or not response.content or method in ("PUT", "DELETE"):
+            return _Answer(method, path, response.status_code, {})  # PUT and DELETE answer no object
         try:
             body = response.json()
         except ValueError as error:
-            raise UnexpectedError(
-                response.status_code,
-                "the answer was not JSON",
-                request_id=_request_id(response),
-                method=method,
-                path=path,
-            ) from error
+            reason = "the answer was not JSON"
+            raise _malformed(method, path, response.status_code, reason, _request_id(response)) from error
         if not isinstance(body, dict):
-            raise UnexpectedError(
-                response.status_code,
-                "the answer was not a JSON object",
-                request_id=_request_id(response),
-                method=method,
-                path=path,
-            )
+            reason = "the answer was not a JSON object"
+            raise _malformed(method, path, response.status_code, reason, _request_id(response))
         return _Answer(method, path, response.status_code, body)
 
     def _error(self, response: httpx.Response, method: str, path: str) -> ApiError:
@@ -408,35 +405,6 @@ class DigitalOceanClient:
             self._observer(operation, status)
 
 
-def _seg(value: str) -> str:
-    """A path segment, percent-encoded so that a name can never change the path."""
-    return quote(value, safe="")
-
-
-def _cluster_path(cluster_id: str, *segments: str) -> str:
-    """The path of a cluster, or of something below it: `_cluster_path(id, "pools", name)`."""
-    return "/".join(["/v2/databases", *map(_seg, [cluster_id, *segments])])
-
-
-def _next_page(body: Mapping[str, Any], path: str) -> str | None:
-    """The next page of the list at `path`, from `links.pages.next`, as a path on our own base URL.
-
-    Only the link's query (the page number and the filters) is taken: the host is never ours to choose,
-    and a link to another endpoint is refused rather than followed with our token.
-    """
-    links = body.get("links")
-    pages = links.get("pages") if isinstance(links, dict) else None
-    nxt = pages.get("next") if isinstance(pages, dict) else None
-    if not isinstance(nxt, str) or not nxt:
-        return None
-    parts = urlsplit(nxt)
-    if not parts.path.endswith(path):
-        raise UnexpectedError(
-            200, "the next page of the list points at another endpoint", method="GET", path=path
-        )
-    return f"{path}?{parts.query}" if parts.query else path
-
-
 def _request_id(response: httpx.Response) -> str | None:
     value = response.headers.get("x-request-id")
     return str(value) if value is not None else None
@@ -449,12 +417,18 @@ def _reason(error: Exception) -> str:
 _ENGINES = frozenset(engine.value for engine in Engine)
 
 
-def _known_engine(item: Any) -> bool:
-    """A cluster of an engine DigitalOcean added after this version is left out (and logged), so the
-    clusters dbops can manage are still listed."""
-    engine = item.get("engine") if isinstance(item, dict) else None
+def _manageable_cluster(item: Any) -> bool:
+    """A cluster dbops cannot address or does not know is left out of the list (and logged), so the
+    clusters it can manage are still listed: one without an `id` (the spec does not require it), or of
+    an engine DigitalOcean added after this version."""
+    if not isinstance(item, dict):
+        return True  # parsing refuses it, saying why
+    name = item.get("name")
+    if not isinstance(item.get("id"), str) or not item["id"]:
+        log.warning("leaving out cluster %s: DigitalOcean's answer gives it no id", name)
+        return False
+    engine = item.get("engine")
     if engine in _ENGINES:
         return True
-    name = item.get("name") if isinstance(item, dict) else None
     log.warning("leaving out cluster %s: its engine %r is not one this version of dbops knows", name, engine)
     return False

@@ -2,15 +2,18 @@
 
     DigitalOceanError
     ├── ApiError                 an HTTP answer with an error status ({id, message, request_id})
+    │   ├── BadRequest           400: DigitalOcean's reason is in `message`
     │   ├── Unauthorized         401: the token was refused
     │   ├── Forbidden            403: the token lacks a scope
     │   ├── NotFound             404
+    │   ├── Conflict             409: DigitalOcean's reason is in `message`
     │   ├── Unprocessable        422: DigitalOcean's reason is in `message`
     │   ├── RateLimited          429: `retry_after` seconds to wait
     │   ├── ServerError          5xx
     │   └── UnexpectedError      any other status, or a body that is not the documented JSON
     ├── TransportError           no answer at all (timeout, refused or dropped connection), safe to retry
-    └── OutcomeUnknown           a write was sent but no answer came back: it may or may not have happened
+    ├── OutcomeUnknown           a write was sent but no answer came back: it may or may not have happened
+    └── UnsafeName               a name that cannot be one path segment (`..`, `.`, empty): nothing was sent
 
 No exception ever carries the API token: only status, DigitalOcean's id, message and request_id.
 """
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 __all__ = [
     "ApiError",
+    "BadRequest",
+    "Conflict",
     "DigitalOceanError",
     "Forbidden",
     "NotFound",
@@ -29,6 +34,7 @@ __all__ = [
     "Unauthorized",
     "UnexpectedError",
     "Unprocessable",
+    "UnsafeName",
     "error_for_status",
 ]
 
@@ -68,6 +74,14 @@ class ApiError(DigitalOceanError):
             f"{type(self).__name__}(status={self.status}, error_id={self.error_id!r}, "
             f"message={self.message!r}, request_id={self.request_id!r})"
         )
+
+
+class BadRequest(ApiError):
+    """400: DigitalOcean refused the request as malformed; its reason is in `message`."""
+
+
+class Conflict(ApiError):
+    """409: the request conflicts with the state of the resource (a busy cluster); reason in `message`."""
 
 
 class Unauthorized(ApiError):
@@ -128,10 +142,25 @@ class OutcomeUnknown(DigitalOceanError):
         )
 
 
+class UnsafeName(DigitalOceanError):
+    """A name that cannot be sent as one path segment: it would change which endpoint is called.
+
+    Raised before any request. `name` is the name as given; the message shows at most 60 characters of it.
+    """
+
+    def __init__(self, name: str, reason: str) -> None:
+        self.name = name
+        self.reason = reason
+        shown = name if len(name) <= 60 else name[:57] + "..."
+        super().__init__(f"the name {shown!r} cannot be sent to DigitalOcean: {reason}")
+
+
 _BY_STATUS: dict[int, type[ApiError]] = {
+    400: BadRequest,
     401: Unauthorized,
     403: Forbidden,
     404: NotFound,
+    409: Conflict,
     422: Unprocessable,
 }
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 __all__ = [
     "POOL_NAME_MAX",
@@ -55,8 +55,21 @@ class Engine(StrEnum):
 
     @property
     def manages_databases(self) -> bool:
-        """DigitalOcean: "Database management is not supported for Caching or Valkey clusters"."""
-        return self not in (Engine.REDIS, Engine.VALKEY)
+        """Whether the cluster has databases to manage (`/dbs`). The spec's `/dbs` operations: "Database
+        management is not supported for Caching or Valkey clusters"; Kafka clusters hold topics and
+        OpenSearch clusters indexes instead (docs/OPERATIONS.md cites the sources)."""
+        return self not in (Engine.REDIS, Engine.VALKEY, Engine.KAFKA, Engine.OPENSEARCH)
+
+    @property
+    def lists_backups(self) -> bool:
+        """The spec's `/backups` lists "the available backups of a PostgreSQL or MySQL database cluster"."""
+        return self in (Engine.PG, Engine.MYSQL, Engine.ADVANCED_PG, Engine.ADVANCED_MYSQL)
+
+    @property
+    def default_database(self) -> str:
+        """The database every cluster of this engine starts with, which cannot be deleted (MongoDB's is
+        `admin`: DigitalOcean's "How to Manage MongoDB Users and Databases")."""
+        return "admin" if self is Engine.MONGODB else "defaultdb"
 
     @property
     def label(self) -> str:
@@ -128,8 +141,7 @@ class Database(_Model):
 
 
 class Backup(_Model):
-    """One backup of a cluster (`GET /v2/databases/{uuid}/backups`; not in the shared spec subset, shape
-    from DigitalOcean's public spec: `databases_list_backups.yml`, `responses/database_backups.yml`)."""
+    """One backup of a cluster (`GET …/backups`; the spec's `components/schemas/backup`)."""
 
     created_at: datetime
     size_gigabytes: float
@@ -145,6 +157,14 @@ class DatabaseUser(_Model):
 PoolName = Annotated[str, StringConstraints(min_length=POOL_NAME_MIN, max_length=POOL_NAME_MAX)]
 
 
+def _blank_is_none(value: object) -> object:
+    return None if value == "" else value
+
+
+# DigitalOcean answers `"user": ""` for a pool without a user: that is no user, read or written.
+PoolUser = Annotated[str | None, BeforeValidator(_blank_is_none)]
+
+
 class PoolSpec(_Model):
     """What a pool is: the body of `POST …/pools` and, without `name`, of `PUT …/pools/{name}`.
 
@@ -156,7 +176,7 @@ class PoolSpec(_Model):
     mode: PoolMode
     size: Annotated[int, Field(ge=1, le=2**31 - 1)]
     db: str
-    user: str | None = None
+    user: PoolUser = None
 
     def create_body(self) -> dict[str, object]:
         return self.model_dump(mode="json", exclude_none=True)
@@ -166,10 +186,16 @@ class PoolSpec(_Model):
 
 
 class Pool(PoolSpec):
-    """A connection pool as DigitalOcean returns it (connection details dropped)."""
+    """A connection pool as DigitalOcean returns it (connection details dropped).
+
+    Read as the spec types it, not as dbops writes it: `mode` is any string (a mode this version does not
+    know is kept as text, never written back) and `size` any integer (0 included).
+    """
 
     # DigitalOcean may return pools that predate the 3-character rule; reading must not fail on them.
     name: str
+    mode: Annotated[PoolMode | str, Field(union_mode="left_to_right")]  # type: ignore[assignment]
+    size: int
 
 
 class EngineOptions(_Model):

@@ -1,7 +1,9 @@
 """When a DigitalOcean call is tried again, and how long to wait first (tenacity does the looping).
 
 - 429: the request was not processed, so any method may be repeated, after the wait DigitalOcean names
-  (`retry-after` on a burst limit, else `ratelimit-reset`), as long as that wait is within the bound.
+  (`retry-after` on a burst limit, else `ratelimit-reset`), as long as that wait is within the bound;
+  never sooner than `rate_limit_floor` plus jitter (a reset already past, by clock skew, would
+  otherwise be retried at once and refused again).
 - 5xx (DigitalOcean's JSON or a proxy's HTML page), timeouts and dropped connections: GET, PUT and
   DELETE are repeated with capped exponential backoff and jitter. PUT replaces the whole pool and DELETE
   of a gone resource is detected, so both are safe to repeat.
@@ -40,6 +42,7 @@ class RetryPolicy:
     backoff_max: float = 8.0
     jitter: float = 0.5
     max_rate_limit_wait: float = 60.0
+    rate_limit_floor: float = 1.0
 
     def should_retry(self, method: str, error: BaseException) -> bool:
         if isinstance(error, RateLimited):
@@ -56,7 +59,7 @@ class RetryPolicy:
     def wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         if isinstance(error, RateLimited):
-            return max(0.0, error.retry_after)
+            return max(self.rate_limit_floor, error.retry_after) + random.uniform(0, self.jitter)
         # Capped exponential backoff with jitter: initial · 2^(n-1) + U(0, jitter), at most backoff_max.
         # (Computed here: tenacity's `wait_exponential_jitter` renamed its parameters within 9.x.)
         exponent = min(state.attempt_number - 1, 32)

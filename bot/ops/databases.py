@@ -10,11 +10,11 @@ from .clusters import require_database_management, require_online
 from .context import Context
 from .errors import InvalidRequest, OpsError
 from .plan import Plan, Snapshot
-from .rules import check_database_name
+from .rules import check_addressable, check_database_name
 
 __all__ = ["BACKUP_FRESHNESS", "DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
 
-DEFAULT_DATABASE = "defaultdb"
+DEFAULT_DATABASE = "defaultdb"  # PostgreSQL's and MySQL's; `Engine.default_database` has each engine's
 BACKUP_FRESHNESS = timedelta(hours=24)
 """A drop's plan warns when the cluster's latest backup is older than this."""
 
@@ -59,12 +59,13 @@ class DropDatabase(_DatabaseOperation):
 
     async def check(self, ctx: Context, plan: Plan) -> None:
         # The policy may have come to protect the database since the request.
-        self._refuse_protected(plan.target)
+        self._refuse_protected(ctx, plan.target)
 
-    def _refuse_protected(self, db: str) -> None:
-        if db == DEFAULT_DATABASE:
+    def _refuse_protected(self, ctx: Context, db: str) -> None:
+        default = ctx.cluster.engine.default_database
+        if db == default:
             raise InvalidRequest(
-                f"the default database {DEFAULT_DATABASE} cannot be dropped: DigitalOcean does not allow it",
+                f"the default database {default} cannot be dropped: DigitalOcean does not allow it",
                 field="db",
             )
         if db in self._protected:
@@ -74,8 +75,11 @@ class DropDatabase(_DatabaseOperation):
         assert isinstance(change, DbDrop)
         require_database_management(ctx.cluster)
         require_online(ctx.cluster)
-        self._refuse_protected(change.db)
+        self._refuse_protected(ctx, change.db)
         await ctx.require_database(change.db)
+        check_addressable(
+            change.db, noun="database", field="db", verb="dropped", instead="drop it with SQL instead"
+        )
         warnings = [f"dropping {change.db} deletes all of its data"]
         dependent: list[str] = []
         if ctx.cluster.engine.is_postgres:
@@ -101,6 +105,11 @@ class DropDatabase(_DatabaseOperation):
     async def _latest_backup(self, ctx: Context) -> tuple[datetime | None, str | None]:
         """When the cluster's latest backup was taken, and a warning when none is recent enough."""
         name = ctx.cluster.name
+        if not ctx.cluster.engine.lists_backups:
+            return None, (
+                f"DigitalOcean lists backups only for PostgreSQL and MySQL clusters: check the backups of "
+                f"{name} before dropping"
+            )
         try:
             backups = await ctx.calls.read(f"cluster {name}", ctx.client.list_backups(ctx.cluster.id))
         except OpsError as error:

@@ -10,14 +10,14 @@ from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
 from .plan import Capacity, Plan, Snapshot
-from .rules import check_pool_name, check_size, listing, parse_mode
+from .rules import check_addressable, check_pool_name, check_size, listing, parse_mode
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
 
 
 def pool_snapshot(pool: Pool) -> Snapshot:
     """What a plan shows of a pool (never its connection details)."""
-    return {"size": pool.size, "mode": pool.mode.value, "db": pool.db, "user": pool.user}
+    return {"size": pool.size, "mode": str(pool.mode), "db": pool.db, "user": pool.user}
 
 
 def find_pool(pools: list[Pool], name: str) -> Pool | None:
@@ -37,6 +37,13 @@ def _existing(ctx: Context, pools: list[Pool], name: str) -> Pool:
             f"{listing(p.name for p in pools)}",
             field="pool",
         )
+    check_addressable(
+        pool.name,
+        noun="pool",
+        field="pool",
+        verb="changed",
+        instead="change it in DigitalOcean's control panel instead",
+    )
     return pool
 
 
@@ -104,17 +111,18 @@ class CreatePool(_PoolOperation):
             )
         await ctx.require_database(change.db)
         warnings: list[str] = []
-        if change.user is None:
+        user = change.user or None  # a blank user is no user, as DigitalOcean answers it
+        if user is None:
             warnings.append(f"pool {change.pool} has no user: clients connect as the user they log in with")
         else:
             users = await ctx.users()
-            if change.user not in users:
+            if user not in users:
                 raise InvalidRequest(
-                    f'{ctx.cluster.name} has no user named "{change.user}"; its users are: {listing(users)}',
+                    f'{ctx.cluster.name} has no user named "{user}"; its users are: {listing(users)}',
                     field="user",
                 )
         after_capacity = _fit(ctx, pools, change.pool, change.size)
-        after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": change.user}
+        after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": user}
         return ctx.plan(
             change,
             target=change.pool,
@@ -154,20 +162,32 @@ class ResizePool(_PoolOperation):
         pools = await ctx.pools()
         pool = _existing(ctx, pools, change.pool)
         new_size = pool.size if change.size is None else change.size
-        new_mode = pool.mode if mode is None else mode
-        if new_size == pool.size and new_mode is pool.mode:
+        if change.size is None and pool.size < 1:
             raise InvalidRequest(
-                f"pool {pool.name} already has size {pool.size} and mode {pool.mode.value}; "
-                "nothing to change",
+                f"pool {pool.name} has size {pool.size}, which the bot cannot keep "
+                "(a pool needs at least 1): say the size to set",
+                field="size",
+            )
+        if mode is None and not isinstance(pool.mode, PoolMode):
+            # PUT replaces the whole pool: keeping the mode would mean writing back a value we do not know.
+            raise InvalidRequest(
+                f'pool {pool.name} has mode "{pool.mode}", which the bot does not know, so it cannot keep '
+                "it: say the mode to set (session, transaction or statement)",
+                field="mode",
+            )
+        new_mode = PoolMode(pool.mode) if mode is None else mode
+        if new_size == pool.size and new_mode == pool.mode:
+            raise InvalidRequest(
+                f"pool {pool.name} already has size {pool.size} and mode {new_mode.value}; nothing to change",
                 field="size" if change.size is not None else "mode",
             )
         after_capacity = _fit(ctx, pools, pool.name, new_size, old_size=pool.size)
         before = pool_snapshot(pool)
         after = {**before, "size": new_size, "mode": new_mode.value}
         warnings: list[str] = []
-        if new_mode is not pool.mode:
+        if new_mode != pool.mode:
             warnings.append(
-                f"pool {pool.name} changes from {pool.mode.value} to {new_mode.value} mode: check that its "
+                f"pool {pool.name} changes from {pool.mode} to {new_mode.value} mode: check that its "
                 "clients work in that mode"
             )
         return ctx.plan(

@@ -12,11 +12,13 @@ from collections.abc import Iterable
 
 from bot.digitalocean import PoolMode
 from bot.digitalocean.models import POOL_NAME_MAX, POOL_NAME_MIN
+from bot.digitalocean.paths import unsafe_reason
 
 from .errors import InvalidRequest
 
 __all__ = [
     "DB_NAME_MAX",
+    "check_addressable",
     "check_database_name",
     "check_pool_name",
     "check_size",
@@ -47,6 +49,22 @@ def check_database_name(name: str) -> None:
         )
     if not _NAME_RE.fullmatch(name):
         raise InvalidRequest(f'database name "{name}" {_CHARSET}', field="db")
+
+
+def check_addressable(name: str, *, noun: str, field: str, verb: str, instead: str) -> None:
+    """Refuses an existing name (as DigitalOcean lists it) that cannot be sent as one path segment.
+
+    DigitalOcean may list names our own rules would refuse (PostgreSQL allows `CREATE DATABASE ".."`); the
+    client decides which names it can address (`bot.digitalocean.paths`), this phrases its refusal.
+    """
+    reason = unsafe_reason(name)
+    if reason is None:
+        return
+    if name in (".", ".."):
+        why = 'a name of "." or ".." would address another endpoint of DigitalOcean\'s API'
+    else:
+        why = f"DigitalOcean's API cannot address it ({reason})"
+    raise InvalidRequest(f'{noun} "{name}" cannot be {verb} by the bot: {why}; {instead}', field=field)
 
 
 def parse_mode(mode: str) -> PoolMode:

@@ -3,7 +3,7 @@ turned into the service layer's errors, each with one sentence a user can read.
 
 | DigitalOcean                     | read                     | write                    |
 |----------------------------------|--------------------------|--------------------------|
-| 401, 403, 404, 422, 429, other   | `UpstreamFailure`        | `UpstreamFailure`        |
+| 400, 401, 403, 404, 409, 422, 429, other | `UpstreamFailure`        | `UpstreamFailure`        |
 | 5xx                              | `UpstreamFailure`        | `OutcomeUnknownError`    |
 | no answer                        | `UpstreamFailure`        | `OutcomeUnknownError`    |
 """
@@ -17,6 +17,8 @@ from typing import TypeVar
 
 from bot.digitalocean import (
     ApiError,
+    BadRequest,
+    Conflict,
     DigitalOceanError,
     Forbidden,
     NotFound,
@@ -25,9 +27,10 @@ from bot.digitalocean import (
     TransportError,
     Unauthorized,
     Unprocessable,
+    UnsafeName,
 )
 
-from .errors import OpsError, OutcomeUnknownError, UpstreamFailure
+from .errors import InvalidRequest, OpsError, OutcomeUnknownError, UpstreamFailure
 
 __all__ = ["Calls", "translate"]
 
@@ -61,6 +64,8 @@ class Calls:
 
 def translate(error: DigitalOceanError, *, what: str, doing: str | None = None) -> OpsError:
     """The service-layer error for a DigitalOcean failure; `doing` is set for a write."""
+    if isinstance(error, UnsafeName):  # refused before any request: nothing was sent
+        return InvalidRequest(f"{what} cannot be addressed through DigitalOcean's API: {error.reason}")
     if doing is not None:
         if isinstance(error, OutcomeUnknown):
             return OutcomeUnknownError(
@@ -84,7 +89,7 @@ def translate(error: DigitalOceanError, *, what: str, doing: str | None = None) 
         return _failure(error, "the bot's DigitalOcean token lacks the scope for this operation")
     if isinstance(error, NotFound):
         return _failure(error, f"DigitalOcean could not find {what}")
-    if isinstance(error, Unprocessable):
+    if isinstance(error, Unprocessable | BadRequest | Conflict):
         return _failure(error, f"DigitalOcean refused the request: {error.message}")
     if isinstance(error, ApiError):
         if error.status >= 500:

@@ -33,9 +33,11 @@ DEFAULT_HTML_502 = (
 )
 
 _ERROR_IDS = {
+    400: "bad_request",
     401: "unauthorized",
     403: "forbidden",
     404: "not_found",
+    409: "conflict",
     422: "unprocessable_entity",
     429: "too_many_requests",
     500: "server_error",

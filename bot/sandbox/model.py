@@ -12,8 +12,11 @@ from enum import StrEnum
 
 __all__ = [
     "BACKEND_CONNECTIONS_PER_GB",
+    "BACKUP_ENGINES",
+    "ENGINE_LABELS",
     "INT32_MAX",
     "NO_DATABASE_MANAGEMENT",
+    "NO_USER_MANAGEMENT",
     "POOL_MODES",
     "POOL_NAME_MAX",
     "POOL_NAME_MIN",
@@ -33,9 +36,13 @@ BACKEND_CONNECTIONS_PER_GB = 25
 RESERVED_CONNECTIONS = 3
 INT32_MAX = 2**31 - 1
 
-# Engines on which DigitalOcean offers no database (or user) management.
-NO_DATABASE_MANAGEMENT = frozenset({"redis", "valkey"})
+# Engines on which DigitalOcean offers no user management, and those with no databases to manage
+# (Kafka clusters hold topics, OpenSearch clusters indexes); docs/OPERATIONS.md cites the sources.
+NO_USER_MANAGEMENT = frozenset({"redis", "valkey"})
+NO_DATABASE_MANAGEMENT = NO_USER_MANAGEMENT | {"kafka", "opensearch"}
 POSTGRES_ENGINES = frozenset({"pg", "advanced_pg"})
+BACKUP_ENGINES = frozenset({"pg", "mysql", "advanced_pg", "advanced_mysql"})  # "PostgreSQL or MySQL"
+ENGINE_LABELS = {"redis": "Caching", "valkey": "Valkey", "kafka": "Kafka", "opensearch": "OpenSearch"}
 
 _RAM_RE = re.compile(r"-(\d+)gb(?:-[a-z]+)?$")
 
@@ -95,6 +102,18 @@ class SandboxCluster:
     @property
     def manages_databases(self) -> bool:
         return self.engine not in NO_DATABASE_MANAGEMENT
+
+    @property
+    def manages_users(self) -> bool:
+        return self.engine not in NO_USER_MANAGEMENT
+
+    @property
+    def lists_backups(self) -> bool:
+        return self.engine in BACKUP_ENGINES
+
+    @property
+    def default_database(self) -> str:
+        return "admin" if self.engine == "mongodb" else "defaultdb"
 
     @property
     def pool_capacity(self) -> int | None:

@@ -9,8 +9,6 @@ from .validation import DatabaseBody, PoolBody
 
 __all__ = ["add_database", "add_pool", "delete_database", "delete_pool", "get_pool", "update_pool"]
 
-PROTECTED_DATABASE = "defaultdb"
-
 
 def _check_references(cluster: SandboxCluster, body: PoolBody) -> None:
     if body.db not in cluster.dbs:
@@ -78,8 +76,8 @@ def delete_database(state: SandboxState, cluster_id: str, name: str) -> None:
     cluster = state.managed_cluster(cluster_id)
     if name not in cluster.dbs:
         raise NotFound()
-    if name == PROTECTED_DATABASE:
-        raise Unprocessable(f"The {PROTECTED_DATABASE} database cannot be deleted.")
+    if name == cluster.default_database:
+        raise Unprocessable(f"The {name} database cannot be deleted.")
     # DigitalOcean documents no rule against dropping a database that pools use: the drop goes through and
     # those pools are left pointing at a database that is gone (which is why the plan warns about them).
     cluster.dbs.remove(name)

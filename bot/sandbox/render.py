@@ -72,7 +72,7 @@ def render_cluster(cluster: SandboxCluster) -> dict[str, Any]:
         "db_names": list(cluster.dbs) if cluster.manages_databases else None,
         "connection": _connection(cluster),
         "private_connection": _connection(cluster, prefix="private-"),
-        "users": [render_user(user) for user in cluster.users] if cluster.manages_databases else None,
+        "users": [render_user(user) for user in cluster.users] if cluster.manages_users else None,
         "maintenance_window": {"day": "tuesday", "hour": "02:00:00", "pending": False, "description": []},
         "project_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox-project")),
         "rules": [],
@@ -86,9 +86,14 @@ def render_cluster(cluster: SandboxCluster) -> dict[str, Any]:
 
 
 def render_pool(cluster: SandboxCluster, pool: SandboxPool) -> dict[str, Any]:
-    body: dict[str, Any] = {"name": pool.name, "mode": pool.mode, "size": pool.size, "db": pool.db}
-    if pool.user is not None:
-        body["user"] = pool.user
+    # DigitalOcean answers `"user": ""` for a pool without a user (see docs/OPERATIONS.md).
+    body: dict[str, Any] = {
+        "name": pool.name,
+        "mode": pool.mode,
+        "size": pool.size,
+        "db": pool.db,
+        "user": pool.user or "",
+    }
     user = cluster.user(pool.user) if pool.user else None
     body["connection"] = _connection(cluster, database=pool.name, user=user, port=POOL_PORT)
     body["private_connection"] = _connection(

@@ -90,7 +90,7 @@ def build_routes(state: SandboxState) -> list[Route]:
     async def list_users(request: Request) -> Response:
         with state.lock:
             cluster = state.cluster(request.path_params["cluster_id"])
-            if not cluster.manages_databases:
+            if not cluster.manages_users:
                 raise Unprocessable("User management is not supported for Caching or Valkey clusters.")
             body = {"users": [render_user(user) for user in cluster.users]}
         return JSONResponse(body)
@@ -124,8 +124,10 @@ def build_routes(state: SandboxState) -> list[Route]:
     async def list_backups(request: Request) -> Response:
         with state.lock:
             cluster = state.cluster(request.path_params["cluster_id"])
-            if not cluster.manages_databases:
+            if not cluster.manages_users:
                 raise Unprocessable("Backups are not supported for Caching or Valkey clusters.")
+            if not cluster.lists_backups:
+                raise Unprocessable("Backups are only available for PostgreSQL and MySQL clusters.")
             now = state.clock()
             body = {
                 "backups": [

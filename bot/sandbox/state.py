@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from .errors import NotFound, Unprocessable
 from .faults import FaultKind, Faults
-from .model import SandboxCluster, SandboxPool
+from .model import ENGINE_LABELS, SandboxCluster, SandboxPool
 from .seed import seed_clusters
 
 __all__ = ["SANDBOX_TOKEN", "Call", "RateLimitWindow", "SandboxState"]
@@ -193,8 +193,11 @@ class SandboxState:
     def managed_cluster(self, cluster_id: str) -> SandboxCluster:
         """A cluster whose databases can be managed (not Caching/Valkey)."""
         cluster = self.cluster(cluster_id)
-        if not cluster.manages_databases:
+        if cluster.engine in ("redis", "valkey"):  # the spec's own words
             raise Unprocessable("Database management is not supported for Caching or Valkey clusters.")
+        if not cluster.manages_databases:
+            label = ENGINE_LABELS[cluster.engine]
+            raise Unprocessable(f"Database management is not supported for {label} clusters.")
         return cluster
 
     def pg_cluster(self, cluster_id: str) -> SandboxCluster:

@@ -40,7 +40,7 @@ def capacity_line(name: str, capacity: Capacity | None) -> str:
 
 def _pool_line(pool: Pool) -> str:
     user = f", user {code(pool.user)}" if pool.user else ""
-    return f"• {code(pool.name)}: {pool.mode.value}, size {pool.size}, db {code(pool.db)}{user}"
+    return f"• {code(pool.name)}: {escape(str(pool.mode))}, size {pool.size}, db {code(pool.db)}{user}"
 
 
 def _chunks(lines: list[str], limit: int = _MAX_SECTION) -> list[str]:
@@ -99,7 +99,7 @@ def pool_list_pages(listing: PoolListing) -> list[Page]:
 def pool_show_blocks(view: PoolView) -> list[Block]:
     pool = view.pool
     fields = [
-        MarkdownTextObject(text=f"*Mode*\n{pool.mode.value}"),
+        MarkdownTextObject(text=f"*Mode*\n{escape(str(pool.mode))}"),
         MarkdownTextObject(text=f"*Size*\n{pool.size}"),
         MarkdownTextObject(text=f"*Database*\n{code(pool.db)}"),
         MarkdownTextObject(text=f"*User*\n{code(pool.user) if pool.user else '(the connecting user)'}"),

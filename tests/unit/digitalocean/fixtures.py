@@ -180,12 +180,15 @@ REPORTS_POOL: Final[dict[str, Any]] = {
     "user": "reporting",
     "connection": connection("reporting", REPORTING_PASSWORD, "reports", port=25061),
 }
-# A pool without a user: sessions connect as the inbound user.
+# A pool without a user: sessions connect as the inbound user. DigitalOcean answers `"user": ""` for it
+# (doctl PR #1205 shows a blank user; the Terraform provider's inbound-user acceptance test,
+# digitalocean/database/resource_database_connection_pool_test.go, expects `user = ""`).
 BATCH_POOL: Final[dict[str, Any]] = {
     "name": "batch",
     "mode": "statement",
     "size": 5,
     "db": "orders",
+    "user": "",
     "connection": connection("doadmin", DOADMIN_PASSWORD, "batch", port=25061),
 }
 

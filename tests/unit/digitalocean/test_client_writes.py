@@ -87,6 +87,18 @@ async def test_update_pool_without_a_user_sends_no_user_key(
     assert "name" not in body
 
 
+async def test_a_blank_user_is_no_user_and_is_never_sent(
+    api: respx.MockRouter, client: DigitalOceanClient
+) -> None:
+    route = api.put(f"{PROD}/pools/batch").respond(204)
+    spec = PoolSpec(name="batch", mode=PoolMode.SESSION, size=8, db="orders", user="")
+
+    await client.update_pool(fx.PROD_PG_ID, spec)
+
+    assert spec.user is None
+    assert sent_json(route) == {"mode": "session", "size": 8, "db": "orders"}
+
+
 async def test_delete_pool(api: respx.MockRouter, client: DigitalOceanClient) -> None:
     route = api.delete(f"{PROD}/pools/reports").respond(204)
 

@@ -247,3 +247,15 @@ async def test_the_token_is_in_no_error_no_repr_and_no_log(
         assert secret not in record.getMessage()
         assert secret not in str(vars(record))
     assert secret not in caplog.text
+
+
+async def test_a_write_accepted_with_an_unreadable_answer_is_an_unknown_outcome(
+    api: respx.MockRouter, once: DigitalOceanClient
+) -> None:
+    route = api.post(f"{PROD}/dbs").respond(201, text="<html>created</html>")
+
+    with pytest.raises(OutcomeUnknown) as caught:
+        await once.add_database(fx.PROD_PG_ID, "billing")
+
+    assert route.call_count == 1  # accepted: never sent again
+    assert caught.value.reason == "DigitalOcean answered 201, but the answer was not JSON"

@@ -13,6 +13,7 @@ from bot.digitalocean import (
     PoolMode,
     PoolSpec,
     RateLimited,
+    RetryPolicy,
     ServerError,
     TransportError,
 )
@@ -100,18 +101,26 @@ async def test_a_429_whose_wait_exceeds_the_bound_is_raised_at_once(
     assert sleep.waits == []
 
 
-async def test_a_reset_in_the_past_is_retried_without_waiting(
-    api: respx.MockRouter, client: DigitalOceanClient, sleep: RecordedSleep
+@pytest.mark.parametrize("headers", [{"ratelimit-reset": str(int(START) - 5)}, {"retry-after": "0"}])
+async def test_a_reset_in_the_past_still_waits_a_second(
+    api: respx.MockRouter, client: DigitalOceanClient, sleep: RecordedSleep, headers: dict[str, str]
 ) -> None:
-    api.get(f"{PROD}/dbs").mock(
-        side_effect=[
-            rate_limited(**{"ratelimit-reset": str(int(START) - 5)}),
-            httpx.Response(200, json=fx.DATABASES),
-        ]
-    )
+    # A reset already past (clocks differ) was retried at once: 4 requests in 0.03 s, all refused.
+    api.get(f"{PROD}/dbs").mock(side_effect=[rate_limited(**headers), httpx.Response(200, json=fx.DATABASES)])
 
     assert len(await client.list_databases(fx.PROD_PG_ID)) == 3
-    assert sleep.waits == [0.0]
+    assert sleep.waits == [1.0]  # the fixture's policy has no jitter
+
+
+async def test_the_wait_after_a_past_reset_has_jitter(api: respx.MockRouter, sleep: RecordedSleep) -> None:
+    policy = RetryPolicy(attempts=4, jitter=0.5)
+    api.get(f"{PROD}/dbs").mock(side_effect=[rate_limited(**{"ratelimit-reset": "0"})] * 4)
+    async with DigitalOceanClient(fx.TOKEN, base_url=fx.BASE_URL, retry=policy, sleep=sleep) as do:
+        with pytest.raises(RateLimited):
+            await do.list_databases(fx.PROD_PG_ID)
+
+    assert len(sleep.waits) == 3
+    assert all(1.0 <= wait <= 1.5 for wait in sleep.waits)
 
 
 # ---- 5xx ----------------------------------------------------------------------------------------

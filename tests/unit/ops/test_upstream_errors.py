@@ -43,6 +43,25 @@ async def test_422_gives_digitaloceans_reason(ops: DatabaseOps, state: SandboxSt
     assert "batch" not in state.clusters[PROD_PG].pools
 
 
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [
+        (400, "invalid pool mode: must be session, transaction or statement"),
+        (409, "the cluster is busy with another operation; try again later"),
+    ],
+)
+async def test_400_and_409_give_digitaloceans_reason(
+    ops: DatabaseOps, state: SandboxState, status: int, message: str
+) -> None:
+    plan = await ops.plan(CREATE)
+    state.faults.status(status, message=message, operation="add_pool")
+    with pytest.raises(UpstreamFailure) as error:
+        await ops.execute(plan)
+    assert str(error.value) == f"DigitalOcean refused the request: {message}"
+    assert error.value.status == status
+    assert "batch" not in state.clusters[PROD_PG].pools
+
+
 async def test_429_says_when_to_try_again(ops: DatabaseOps, state: SandboxState) -> None:
     state.faults.rate_limit(retry_after=30)
     error = await failure(ops)
