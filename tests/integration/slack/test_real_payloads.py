@@ -143,6 +143,14 @@ async def test_a_long_command_echoed_in_a_usage_error_is_cut_cleanly_with_a_note
     assert "(cut:" in text
 
 
+async def test_a_size_of_5000_digits_is_answered_with_the_usage_line(bot: Harness) -> None:
+    response = await bot.command("/pool", "resize prod-pg web size=" + "9" * 5000)
+    assert response.status_code == 200
+    assert response.text.startswith("size must be at most 2,147,483,647, not a 5,000-digit number.\nUsage:")
+    await bot.drain()
+    assert await bot.store.list_requests() == []
+
+
 async def test_a_refusal_echoing_a_10000_character_name_is_cut_cleanly(bot: Harness) -> None:
     await bot.command("/pool", "show prod-pg " + "y" * 10_000)
     [answer] = await bot.wait_webhook()

@@ -157,6 +157,37 @@ def test_usage_errors_say_what_is_wrong_and_show_the_usage(command: str, text: s
     assert caught.value.text == f"{problem}\n{usage}"
 
 
+def test_a_size_of_thousands_of_digits_gets_the_usage_line_not_a_crash() -> None:
+    """Python refuses to read an integer of more than 4,300 digits; such a size is bad input, not a crash."""
+    with pytest.raises(UsageError) as caught:
+        parse("/pool", "resize prod-pg web size=" + "9" * 5000)
+    assert str(caught.value) == "size must be at most 2,147,483,647, not a 5,000-digit number."
+    assert caught.value.usage == POOL_USAGE
+
+
+@pytest.mark.parametrize(
+    ("size", "problem"),
+    [
+        ("2147483648", "size must be at most 2,147,483,647, not `2147483648`."),
+        ("99999999999999999999", "size must be at most 2,147,483,647, not `99999999999999999999`."),
+    ],
+)
+def test_a_size_beyond_what_digitalocean_takes_is_refused(size: str, problem: str) -> None:
+    """DigitalOcean's spec types a pool's size as int32; the service layer checks the cluster's real room."""
+    with pytest.raises(UsageError) as caught:
+        parse("/pool", f"create prod-pg api db=app size={size} mode=session")
+    assert str(caught.value) == problem
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"), [("2147483647", 2_147_483_647), ("0" * 6000 + "25", 25), ("0007", 7)]
+)
+def test_sizes_up_to_int32_are_read_whatever_their_leading_zeros(size: str, expected: int) -> None:
+    assert parse("/pool", f"resize prod-pg web size={size}") == RequestChange(
+        PoolResize(cluster="prod-pg", pool="web", size=expected)
+    )
+
+
 def test_slack_escaped_forms_are_decoded() -> None:
     # should_escape on: users, channels and links arrive wrapped; entities always arrive encoded
     assert tokens(
