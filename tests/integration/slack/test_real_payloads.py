@@ -15,6 +15,7 @@ from tests.fixtures.slack.commands import (
     command_body,
     direct_message_command,
     grid_command,
+    group_dm_command,
     private_channel_command,
     slack_connect_command,
 )
@@ -109,6 +110,16 @@ async def test_a_change_asked_in_a_direct_message_is_answered_to_the_requester(b
         "/pool", "resize staging-pg staging-web size=15", user=ALICE, response_url=bot.slack.response_url("d")
     )
     await _vanishing(bot, fields, "d")
+
+
+async def test_a_change_asked_in_a_group_dm_is_answered_to_the_requester(bot: Harness) -> None:
+    fields = group_dm_command(
+        "/pool", "resize staging-pg staging-web size=16", user=ALICE, response_url=bot.slack.response_url("g")
+    )
+    assert fields["channel_name"].startswith("mpdm-")
+    await _vanishing(bot, fields, "g")
+    [request] = await bot.store.list_requests()
+    assert (request.channel, request.requester) == (fields["channel_id"], ALICE)
 
 
 async def test_a_listing_of_150_pools_comes_in_pages_within_slacks_guidance(bot: Harness) -> None:
