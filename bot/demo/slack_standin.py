@@ -4,43 +4,64 @@ Used by the demo and by the end-to-end tests. It is a real HTTP server (aiohttp,
 point the bot's `SLACK_API_URL` at `standin.api_url` and it answers `chat.postMessage`, `chat.update`,
 `chat.postEphemeral`, `views.open`/`update`/`push`, `chat.getPermalink`, `usergroups.users.list`,
 `auth.test`… like Slack does, recording every call. It keeps the channel as a person would see it
-(messages, edits, thread replies, ephemeral notes) so the demo can show it and tests can assert on it.
+(messages, edits, thread replies, ephemeral notes) so the demo can show it and tests can assert on it
+(`standin_channel.py`).
 
-The other direction — Slack calling the bot — is `sign()` and the `*_body()` builders: form bodies exactly
-as Slack posts them, signed with the v0 HMAC scheme over the raw body. In Socket Mode the stand-in plays
-Slack's WebSocket too: `apps.connections.open` (with an `xapp-` token) answers a loopback `ws://` URL, the
-socket greets the bot with `hello`, `send_envelope()`/`socket_command()` deliver payloads in envelopes
-(`send_frame()` sends one exactly as given), and the bot's acks (`{"envelope_id": …}`) are kept in
-`socket_acks`. Every builder follows the shapes Slack really sends (tests/fixtures/slack; a contract test
-checks that the stand-in adds no field Slack does not send).
+The other direction — Slack calling the bot — is `sign()` (`standin_signing.py`) and the `*_body()`
+builders: form bodies exactly as Slack posts them, signed with the v0 HMAC scheme over the raw body
+(`standin_commands.py`, `standin_interactions.py`, `standin_events.py`). In Socket Mode the stand-in plays
+Slack's WebSocket too (`standin_socket.py`): `apps.connections.open` (with an `xapp-` token) answers a
+loopback `ws://` URL, the socket greets the bot with `hello`, `send_envelope()`/`socket_command()` deliver
+payloads in envelopes (`send_frame()` sends one exactly as given), and the bot's acks
+(`{"envelope_id": …}`) are kept in `socket_acks`. Every builder follows the shapes Slack really sends
+(tests/fixtures/slack; a contract test checks that the stand-in adds no field Slack does not send).
 
 Modals are `forms` (`bot/demo/standin_views.py`): each view's hash and what the person entered, and the
 `block_actions`, `block_suggestion` and `view_submission` payloads Slack sends from a view.
+
+Everything is importable from here; the workspace's IDs are in `standin_workspace.py`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
-import hmac
 import itertools
 import json
-import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Required, TypedDict, Unpack
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
 
-from aiohttp import WSMsgType, web
+from aiohttp import web
 
+from .standin_channel import Message, SlackCall
+from .standin_commands import SlashOptions, slash_command_body, slash_command_fields
+from .standin_events import app_home_opened_callback
+from .standin_interactions import (
+    ClickOptions,
+    block_action_body,
+    block_action_payload,
+    home_action_payload,
+    payload_body,
+    view_submission_body,
+)
+from .standin_signing import sign
+from .standin_socket import SocketModeSide, hello_frame
 from .standin_views import StandInViews
+from .standin_workspace import API_APP_ID, BOT_ID, BOT_USER_ID, TEAM_DOMAIN, TEAM_ID
 
 __all__ = [
+    "API_APP_ID",
+    "BOT_ID",
+    "BOT_USER_ID",
+    "TEAM_DOMAIN",
+    "TEAM_ID",
+    "ClickOptions",
     "Message",
     "SlackCall",
     "SlackStandIn",
+    "SlashOptions",
     "app_home_opened_callback",
     "block_action_body",
     "block_action_payload",
@@ -53,34 +74,6 @@ __all__ = [
     "view_submission_body",
 ]
 
-_ANSWERED_IN_THE_ACK = frozenset({"view_submission", "block_suggestion"})
-TEAM_ID = "T0DBOPS"
-TEAM_DOMAIN = "acme"
-API_APP_ID = "A0DBOPS"
-BOT_USER_ID = "U0DBOPSBOT"
-BOT_ID = "B0DBOPS"
-
-
-@dataclass
-class SlackCall:
-    """One Web API call the bot made: its method name and its arguments (JSON, form or query)."""
-
-    method: str
-    args: dict[str, Any]
-
-
-@dataclass
-class Message:
-    """A message as the channel shows it (after any `chat.update`)."""
-
-    channel: str
-    ts: str
-    text: str
-    blocks: list[dict[str, Any]] = field(default_factory=list)
-    thread_ts: str | None = None
-    user: str | None = None  # set for ephemeral messages: only this person sees it
-    edits: int = 0
-
 
 @dataclass
 class _Failure:
@@ -90,29 +83,21 @@ class _Failure:
     retry_after: int | None
 
 
-class SlackStandIn:
+class SlackStandIn(SocketModeSide):
     """The Slack Web API on a loopback port. Use as `async with SlackStandIn() as slack:`."""
 
     def __init__(self, *, usergroups: Mapping[str, list[str]] | None = None) -> None:
-        self.calls: list[SlackCall] = []
-        self.messages: list[Message] = []
-        self.ephemeral: list[Message] = []
+        super().__init__()
         self.forms = StandInViews(TEAM_ID, API_APP_ID, BOT_ID)
         self.views: dict[str, dict[str, Any]] = self.forms.views
-        self.webhooks: list[tuple[str, dict[str, Any]]] = []
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
         self.free_plan = False  # usergroups.users.list → plan_upgrade_required, as on free workspaces
         # When set, only these bot tokens are accepted; any other xoxb- token gets `invalid_auth`.
         self.valid_tokens: set[str] | None = None
         self._failures: dict[str, _Failure] = {}
         self._ts = itertools.count(1)
-        self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
-        # Socket Mode: the bot's open WebSockets, and its acks by envelope id.
-        self.sockets: list[web.WebSocketResponse] = []
-        self.socket_acks: dict[str, dict[str, Any]] = {}
-        self.socket_connections = 0  # how many times the bot connected
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -130,8 +115,7 @@ class SlackStandIn:
         self.port = int(server.sockets[0].getsockname()[1])
 
     async def stop(self) -> None:
-        for ws in list(self.sockets):
-            await ws.close()
+        await self._close_sockets()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -163,126 +147,6 @@ class SlackStandIn:
         """Make the next `times` calls of `method` fail: e.g. `("chat.postMessage", "not_in_channel")`,
         or `("chat.postMessage", "ratelimited", status=429, retry_after=1)`."""
         self._failures[method] = _Failure(error, status, times, retry_after)
-
-    def calls_to(self, method: str) -> list[SlackCall]:
-        return [c for c in self.calls if c.method == method]
-
-    def thread(self, channel: str, ts: str) -> list[Message]:
-        """The replies in a message's thread, oldest first."""
-        return [m for m in self.messages if m.channel == channel and m.thread_ts == ts and m.ts != ts]
-
-    def message(self, channel: str, ts: str) -> Message:
-        for m in self.messages:
-            if m.channel == channel and m.ts == ts:
-                return m
-        raise KeyError(f"no message {ts} in {channel}")
-
-    def top_level(self, channel: str) -> list[Message]:
-        return [m for m in self.messages if m.channel == channel and m.thread_ts is None]
-
-    async def wait_for(
-        self,
-        predicate: Callable[[SlackStandIn], bool],
-        *,
-        timeout: float = 10.0,
-        what: str = "the expected Slack calls",
-    ) -> None:
-        """Wait until `predicate(self)` holds (re-checked after every call), or fail after `timeout`."""
-
-        async def _wait() -> None:
-            async with self._changed:
-                await self._changed.wait_for(lambda: predicate(self))
-
-        try:
-            await asyncio.wait_for(_wait(), timeout)
-        except TimeoutError:
-            seen = ", ".join(c.method for c in self.calls[-20:])
-            raise AssertionError(f"timed out waiting for {what}; last calls: {seen}") from None
-
-    async def wait_for_calls(self, method: str, count: int = 1, *, timeout: float = 10.0) -> list[SlackCall]:
-        await self.wait_for(
-            lambda s: len(s.calls_to(method)) >= count, timeout=timeout, what=f"{count} × {method}"
-        )
-        return self.calls_to(method)
-
-    # ---- Socket Mode ----------------------------------------------------------------------------
-
-    @property
-    def socket_connected(self) -> bool:
-        return any(not ws.closed for ws in self.sockets)
-
-    async def send_envelope(
-        self,
-        kind: str,
-        payload: Mapping[str, Any],
-        *,
-        accepts_response_payload: bool | None = None,
-        retry_attempt: int | None = None,
-        retry_reason: str | None = None,
-    ) -> str:
-        """Deliver `payload` in an envelope over the bot's newest open socket, as Slack does; returns the
-        envelope id. `accepts_response_payload` defaults to what Slack sends for the kind: true for slash
-        commands, modal submissions and options loads, false for clicks and events. An Events API
-        redelivery carries `retry_attempt` and `retry_reason`."""
-        if accepts_response_payload is None:
-            accepts_response_payload = kind == "slash_commands" or (
-                kind == "interactive" and payload.get("type") in _ANSWERED_IN_THE_ACK
-            )
-        envelope: dict[str, Any] = {
-            "envelope_id": str(uuid.uuid4()),
-            "payload": dict(payload),
-            "type": kind,
-            "accepts_response_payload": accepts_response_payload,
-        }
-        if retry_attempt is not None:
-            envelope |= {"retry_attempt": retry_attempt, "retry_reason": retry_reason or "timeout"}
-        return await self.send_frame(envelope)
-
-    async def send_frame(self, frame: Mapping[str, Any]) -> str:
-        """Send one frame exactly as given (e.g. a fixture's envelope); returns its `envelope_id`."""
-        open_sockets = [ws for ws in self.sockets if not ws.closed]
-        if not open_sockets:
-            raise AssertionError("the bot has no open Socket Mode connection")
-        await open_sockets[-1].send_json(dict(frame))
-        return str(frame.get("envelope_id", ""))
-
-    async def socket_command(
-        self, command: str, text: str, *, user: str, channel: str, response_url: str = ""
-    ) -> str:
-        """A slash command over Socket Mode (`type: slash_commands`); returns the envelope id."""
-        fields = slash_command_fields(command, text, user=user, channel=channel, response_url=response_url)
-        return await self.send_envelope("slash_commands", fields)
-
-    async def wait_for_ack(self, envelope_id: str, *, timeout: float = 10.0) -> dict[str, Any]:
-        """The bot's ack of an envelope (`{"envelope_id": …, "payload"?: …}`), once it has come."""
-        await self.wait_for(
-            lambda s: envelope_id in s.socket_acks, timeout=timeout, what=f"the ack of {envelope_id}"
-        )
-        return self.socket_acks[envelope_id]
-
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse()  # answers the client's pings with pongs, as Slack's servers do
-        await ws.prepare(request)
-        self.sockets.append(ws)
-        self.socket_connections += 1
-        await ws.send_json(hello_frame(len([s for s in self.sockets if not s.closed])))
-        await self._notify()
-        try:
-            async for message in ws:
-                if message.type is not WSMsgType.TEXT:
-                    continue
-                with contextlib.suppress(ValueError):
-                    data = json.loads(message.data)
-                    if isinstance(data, dict) and "envelope_id" in data:
-                        self.socket_acks[str(data["envelope_id"])] = data
-                        await self._notify()
-        finally:
-            await self._notify()
-        return ws
-
-    async def _notify(self) -> None:
-        async with self._changed:
-            self._changed.notify_all()
 
     # ---- handlers -------------------------------------------------------------------------------
 
@@ -324,8 +188,7 @@ class SlackStandIn:
                 return web.json_response({"ok": False, "error": "invalid_auth"})
             return web.json_response(self._answer(method, args))
         finally:
-            async with self._changed:
-                self._changed.notify_all()
+            await self._notify()
 
     def _answer(self, method: str, args: dict[str, Any]) -> dict[str, Any]:
         if method == "auth.test":
@@ -409,288 +272,13 @@ class SlackStandIn:
     async def _webhook(self, request: web.Request) -> web.Response:
         body = await request.json()
         self.webhooks.append((request.match_info["hook"], body))
-        async with self._changed:
-            self._changed.notify_all()
+        await self._notify()
         return web.Response(text="ok")
 
     def _next_ts(self) -> str:
         return f"1700000000.{next(self._ts):06d}"
 
 
-def hello_frame(num_connections: int) -> dict[str, Any]:
-    """What Slack sends first on a new Socket Mode connection."""
-    return {
-        "type": "hello",
-        "num_connections": num_connections,
-        "debug_info": {"host": "applink-standin", "build_number": 1, "approximate_connection_time": 3600},
-        "connection_info": {"app_id": API_APP_ID},
-    }
-
-
 def _blocks(args: Mapping[str, Any]) -> list[dict[str, Any]]:
     blocks = args.get("blocks")
     return list(blocks) if isinstance(blocks, list) else []
-
-
-# ---- Slack → bot: signed requests -----------------------------------------------------------------
-
-
-def sign(body: str, secret: str, *, timestamp: int | None = None) -> dict[str, str]:
-    """The headers Slack sends with `body`: v0 HMAC-SHA256 over `v0:{timestamp}:{raw body}`."""
-    ts = str(int(time.time()) if timestamp is None else timestamp)
-    digest = hmac.new(secret.encode(), f"v0:{ts}:{body}".encode(), hashlib.sha256).hexdigest()
-    return {
-        "Content-Type": "application/x-www-form-urlencoded",
-        "X-Slack-Request-Timestamp": ts,
-        "X-Slack-Signature": f"v0={digest}",
-    }
-
-
-class SlashOptions(TypedDict, total=False):
-    """Who sends a slash command, and where: the keywords of `slash_command_fields`."""
-
-    user: Required[str]
-    channel: Required[str]
-    response_url: str
-    channel_name: str
-    trigger_id: str
-    team_id: str
-    api_app_id: str
-
-
-def slash_command_body(command: str, text: str, **options: Unpack[SlashOptions]) -> str:
-    """A slash command as Slack posts it (`application/x-www-form-urlencoded`)."""
-    return urlencode(slash_command_fields(command, text, **options))
-
-
-def slash_command_fields(
-    command: str,
-    text: str,
-    *,
-    user: str,
-    channel: str,
-    response_url: str = "",
-    channel_name: str = "db-ops",
-    trigger_id: str = "13345224609.738474920.8088930838d88f008e0",
-    team_id: str = TEAM_ID,
-    api_app_id: str = API_APP_ID,
-) -> dict[str, str]:
-    """A slash command's fields: the form body over HTTP, the envelope's `payload` in Socket Mode."""
-    return {
-        "token": "deprecated-verification-token",
-        "team_id": team_id,
-        "team_domain": TEAM_DOMAIN,
-        "channel_id": channel,
-        "channel_name": channel_name,
-        "user_id": user,
-        "user_name": user.lower(),
-        "command": command,
-        "text": text,
-        "api_app_id": api_app_id,
-        "is_enterprise_install": "false",
-        "response_url": response_url,
-        "trigger_id": trigger_id,
-    }
-
-
-class ClickOptions(TypedDict, total=False):
-    """Who clicks, on which message: the keywords of `block_action_payload`."""
-
-    user: Required[str]
-    channel: Required[str]
-    message_ts: Required[str]
-    block_id: str
-    response_url: str
-    team_id: str
-    api_app_id: str
-    thread_ts: str | None
-    ephemeral: bool
-    blocks: list[dict[str, Any]] | None
-
-
-def block_action_body(action_id: str, value: str, **options: Unpack[ClickOptions]) -> str:
-    """A button click on a message, as Slack posts it (`payload=<JSON>`)."""
-    return urlencode({"payload": json.dumps(block_action_payload(action_id, value, **options))})
-
-
-def block_action_payload(
-    action_id: str,
-    value: str,
-    *,
-    user: str,
-    channel: str,
-    message_ts: str,
-    block_id: str = "actions",
-    response_url: str = "",
-    team_id: str = TEAM_ID,
-    api_app_id: str = API_APP_ID,
-    thread_ts: str | None = None,
-    ephemeral: bool = False,
-    blocks: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """A button click on a message: JSON in the form body over HTTP, an `interactive` envelope in Socket
-    Mode. `thread_ts` when the message is inside a thread (Slack puts it in `container`); an `ephemeral`
-    message comes with `is_ephemeral: true` and no `message` body (Slack kept none)."""
-    container: dict[str, Any] = {
-        "type": "message",
-        "message_ts": message_ts,
-        "channel_id": channel,
-        "is_ephemeral": ephemeral,
-    }
-    payload = {
-        **_click_common(
-            action_id, value, user=user, block_id=block_id, team_id=team_id, api_app_id=api_app_id
-        ),
-        "container": container,
-        "channel": {"id": channel, "name": "db-ops"},
-        "state": {"values": {}},
-        "response_url": response_url,
-    }
-    if not ephemeral:
-        payload["message"] = {
-            "type": "message",
-            "user": BOT_USER_ID,
-            "ts": message_ts,
-            "text": "",
-            "blocks": list(blocks or []),
-        }
-    if thread_ts:
-        container["thread_ts"] = thread_ts
-        if not ephemeral:
-            payload["message"]["thread_ts"] = thread_ts
-    return payload
-
-
-def home_action_payload(
-    action_id: str,
-    value: str,
-    *,
-    user: str,
-    block_id: str,
-    view_id: str = "V0HOME",
-    team_id: str = TEAM_ID,
-    api_app_id: str = API_APP_ID,
-) -> dict[str, Any]:
-    """A button click on the App Home tab: a `view` container and the `home` view; Slack sends no
-    `channel`, `message` or `response_url` for it."""
-    return {
-        **_click_common(
-            action_id, value, user=user, block_id=block_id, team_id=team_id, api_app_id=api_app_id
-        ),
-        "container": {"type": "view", "view_id": view_id},
-        "view": {
-            "id": view_id,
-            "team_id": team_id,
-            "type": "home",
-            "blocks": [],
-            "private_metadata": "",
-            "callback_id": "",
-            "state": {"values": {}},
-            "hash": f"{time.time():.6f}.h",
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "app_id": api_app_id,
-            "external_id": "",
-            "app_installed_team_id": team_id,
-            "bot_id": "B0DBOPS",
-        },
-    }
-
-
-def _click_common(
-    action_id: str, value: str, *, user: str, block_id: str, team_id: str, api_app_id: str
-) -> dict[str, Any]:
-    return {
-        "type": "block_actions",
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
-        "api_app_id": api_app_id,
-        "token": "deprecated-verification-token",
-        "trigger_id": f"{time.time():.6f}.{user}.trigger",
-        "team": {"id": team_id, "domain": TEAM_DOMAIN},
-        "enterprise": None,
-        "is_enterprise_install": False,
-        "actions": [
-            {
-                "type": "button",
-                "action_id": action_id,
-                "block_id": block_id,
-                "value": value,
-                "text": {"type": "plain_text", "text": action_id},
-                "action_ts": f"{time.time():.6f}",
-            }
-        ],
-    }
-
-
-def payload_body(payload: Mapping[str, Any]) -> str:
-    """An interaction payload (block_actions, block_suggestion, view_submission) as Slack posts it."""
-    return urlencode({"payload": json.dumps(payload)})
-
-
-def app_home_opened_callback(
-    user: str, *, tab: str = "home", event_id: str | None = None, team_id: str = TEAM_ID
-) -> dict[str, Any]:
-    """The `event_callback` Slack posts (JSON) when a person opens the app's Home or Messages tab."""
-    return {
-        "token": "deprecated-verification-token",
-        "team_id": team_id,
-        "api_app_id": API_APP_ID,
-        "event": {
-            "type": "app_home_opened",
-            "user": user,
-            "channel": f"D{user[1:]}",
-            "tab": tab,
-            "event_ts": f"{time.time():.6f}",
-        },
-        "type": "event_callback",
-        "event_id": event_id or f"Ev{uuid.uuid4().hex[:10].upper()}",
-        "event_time": int(time.time()),
-        "authorizations": [
-            {
-                "enterprise_id": None,
-                "team_id": team_id,
-                "user_id": BOT_USER_ID,
-                "is_bot": True,
-                "is_enterprise_install": False,
-            }
-        ],
-        "is_ext_shared_channel": False,
-    }
-
-
-def view_submission_body(
-    callback_id: str,
-    values: Mapping[str, Mapping[str, Mapping[str, Any]]],
-    *,
-    user: str,
-    private_metadata: str = "",
-    view_id: str = "V00000001",
-    team_id: str = TEAM_ID,
-    api_app_id: str = API_APP_ID,
-) -> str:
-    """A modal submission as Slack posts it; `values` is `{block_id: {action_id: {"value": …}}}`."""
-    payload: dict[str, Any] = {
-        "type": "view_submission",
-        "team": {"id": team_id, "domain": TEAM_DOMAIN},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": team_id},
-        "api_app_id": api_app_id,
-        "token": "deprecated-verification-token",
-        "trigger_id": f"{view_id}.trigger",
-        "view": {
-            "id": view_id,
-            "team_id": team_id,
-            "type": "modal",
-            "callback_id": callback_id,
-            "private_metadata": private_metadata,
-            "state": {"values": values},
-            "hash": "1.h",
-            "title": {"type": "plain_text", "text": "dbops"},
-            "root_view_id": view_id,
-            "previous_view_id": None,
-            "app_id": api_app_id,
-            "external_id": "",
-            "bot_id": "B0DBOPS",
-        },
-        "response_urls": [],
-    }
-    return urlencode({"payload": json.dumps(payload)})

@@ -27,6 +27,7 @@ __all__ = [
     "DB_USAGE",
     "MODES",
     "POOL_USAGE",
+    "SIZE_MAX",
     "Command",
     "Help",
     "OpenModal",
@@ -288,10 +289,20 @@ def _build(command: str, verb: str, named: dict[str, str], options: dict[str, st
     )
 
 
+# DigitalOcean types a pool's size as int32; the service layer checks the cluster's real room.
+SIZE_MAX = 2**31 - 1
+_ECHO_DIGITS = 20  # a longer number is described by its length, not echoed
+
+
 def _size(value: str, command: str) -> int:
     if not re.fullmatch(r"[0-9]+", value):
         raise UsageError(f"size must be a whole number, not `{value}`.", command=command)
-    return int(value)
+    digits = value.lstrip("0") or "0"
+    # checked before `int()`: Python refuses to convert a string of more than 4,300 digits
+    if len(digits) > len(str(SIZE_MAX)) or int(digits) > SIZE_MAX:
+        shown = f"`{value}`" if len(value) <= _ECHO_DIGITS else f"a {len(value):,}-digit number"
+        raise UsageError(f"size must be at most {SIZE_MAX:,}, not {shown}.", command=command)
+    return int(digits)
 
 
 def _mode(value: str, command: str) -> str:

@@ -15,6 +15,7 @@ from tests.fixtures.slack.commands import (
     command_body,
     direct_message_command,
     grid_command,
+    group_dm_command,
     private_channel_command,
     slack_connect_command,
 )
@@ -111,6 +112,16 @@ async def test_a_change_asked_in_a_direct_message_is_answered_to_the_requester(b
     await _vanishing(bot, fields, "d")
 
 
+async def test_a_change_asked_in_a_group_dm_is_answered_to_the_requester(bot: Harness) -> None:
+    fields = group_dm_command(
+        "/pool", "resize staging-pg staging-web size=16", user=ALICE, response_url=bot.slack.response_url("g")
+    )
+    assert fields["channel_name"].startswith("mpdm-")
+    await _vanishing(bot, fields, "g")
+    [request] = await bot.store.list_requests()
+    assert (request.channel, request.requester) == (fields["channel_id"], ALICE)
+
+
 async def test_a_listing_of_150_pools_comes_in_pages_within_slacks_guidance(bot: Harness) -> None:
     cluster = bot.sandbox.find_cluster("staging-pg")
     for n in range(150):
@@ -141,6 +152,14 @@ async def test_a_long_command_echoed_in_a_usage_error_is_cut_cleanly_with_a_note
     assert len(text) <= SLACK_TEXT_GUIDANCE
     assert text.count("`") % 2 == 0, "no code span is left open"
     assert "(cut:" in text
+
+
+async def test_a_size_of_5000_digits_is_answered_with_the_usage_line(bot: Harness) -> None:
+    response = await bot.command("/pool", "resize prod-pg web size=" + "9" * 5000)
+    assert response.status_code == 200
+    assert response.text.startswith("size must be at most 2,147,483,647, not a 5,000-digit number.\nUsage:")
+    await bot.drain()
+    assert await bot.store.list_requests() == []
 
 
 async def test_a_refusal_echoing_a_10000_character_name_is_cut_cleanly(bot: Harness) -> None:

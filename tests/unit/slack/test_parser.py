@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from bot.ops.changes import Action, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.slack.commands import register_commands
+from bot.slack.mrkdwn import TEXT_LIMIT
 from bot.slack.parser import (
     DB_USAGE,
     POOL_USAGE,
+    Command,
     Help,
     OpenModal,
     Read,
@@ -157,6 +166,37 @@ def test_usage_errors_say_what_is_wrong_and_show_the_usage(command: str, text: s
     assert caught.value.text == f"{problem}\n{usage}"
 
 
+def test_a_size_of_thousands_of_digits_gets_the_usage_line_not_a_crash() -> None:
+    """Python refuses to read an integer of more than 4,300 digits; such a size is bad input, not a crash."""
+    with pytest.raises(UsageError) as caught:
+        parse("/pool", "resize prod-pg web size=" + "9" * 5000)
+    assert str(caught.value) == "size must be at most 2,147,483,647, not a 5,000-digit number."
+    assert caught.value.usage == POOL_USAGE
+
+
+@pytest.mark.parametrize(
+    ("size", "problem"),
+    [
+        ("2147483648", "size must be at most 2,147,483,647, not `2147483648`."),
+        ("99999999999999999999", "size must be at most 2,147,483,647, not `99999999999999999999`."),
+    ],
+)
+def test_a_size_beyond_what_digitalocean_takes_is_refused(size: str, problem: str) -> None:
+    """DigitalOcean's spec types a pool's size as int32; the service layer checks the cluster's real room."""
+    with pytest.raises(UsageError) as caught:
+        parse("/pool", f"create prod-pg api db=app size={size} mode=session")
+    assert str(caught.value) == problem
+
+
+@pytest.mark.parametrize(
+    ("size", "expected"), [("2147483647", 2_147_483_647), ("0" * 6000 + "25", 25), ("0007", 7)]
+)
+def test_sizes_up_to_int32_are_read_whatever_their_leading_zeros(size: str, expected: int) -> None:
+    assert parse("/pool", f"resize prod-pg web size={size}") == RequestChange(
+        PoolResize(cluster="prod-pg", pool="web", size=expected)
+    )
+
+
 def test_slack_escaped_forms_are_decoded() -> None:
     # should_escape on: users, channels and links arrive wrapped; entities always arrive encoded
     assert tokens(
@@ -205,3 +245,109 @@ def test_usage_texts_send_their_placeholders_escaped() -> None:
         assert "<" not in usage
         assert ">" not in usage
         assert "&lt;cluster&gt;" in usage
+
+
+# ---- any text ---------------------------------------------------------------------------------------
+
+_NASTY = [
+    "..",
+    "../..",
+    "\x00",
+    "a\x00b",
+    "<!channel>",
+    "&lt;!here&gt;",
+    "<@U0EVIL|admin>",
+    "<https://evil.example|prod-pg>",
+    "*bold* _it_ ~strike~",
+    "`",
+    "```",
+    "&amp;",
+    "&",
+    '"',
+    "“",
+    "emergency=",
+    'emergency="db is down"',
+    "\u202e",
+    "size=" + "9" * 5000,
+    "size=" + "0" * 10_000,
+    "size=-0",
+]
+_DIGITS = st.one_of(  # around int32 and Python's 4,300-digit limit for int()
+    st.integers(0, 2**40).map(str),
+    st.sampled_from([10, 11, 4300, 4301, 5000, 10_000]).map(lambda n: "9" * n),
+)
+_VALUE = st.one_of(
+    st.text(max_size=20), st.sampled_from(_NASTY), _DIGITS, st.integers(-(2**64), 2**64).map(str)
+)
+_WORD = st.one_of(
+    st.sampled_from(_NASTY),
+    st.sampled_from(["public", "prod-pg", "web", "size=5", "mode=session", "db=app"]),
+    st.text(max_size=30),  # any code point, NUL and controls included
+    st.builds(lambda char, n: char * n, st.characters(), st.integers(1, 10_000)),  # up to 10,000 characters
+    st.builds(
+        "{}={}".format, st.sampled_from(["size", "SIZE", "mode", "db", "user", "emergency", "x"]), _VALUE
+    ),
+)
+_NAME = st.one_of(st.sampled_from(["prod-pg", "web", "..", "<!channel>", "*web*"]), _WORD)
+_OPTIONS = st.dictionaries(st.sampled_from(["size", "mode", "db", "user"]), st.one_of(_DIGITS, _VALUE))
+_GAP = st.sampled_from([" ", "\t", "\n", "  "])
+_TEXT = st.one_of(
+    st.builds(lambda words, gap: gap.join(words), st.lists(_WORD, max_size=8), _GAP),
+    st.builds(  # shaped like a command: a verb, two names, each option at most once, maybe more words
+        lambda verb, names, options, extra, gap: gap.join(
+            [verb, *names, *(f"{k}={v}" for k, v in options.items()), *extra]
+        ),
+        st.sampled_from(["list", "show", "create", "resize", "delete", "drop"]),
+        st.lists(_NAME, min_size=1, max_size=2),
+        _OPTIONS,
+        st.lists(_WORD, max_size=2),
+        _GAP,
+    ),
+)
+
+
+async def _answer(command: str, text: str) -> str:
+    """What the `/pool` or `/db` listener acks for `text`: the reply Slack shows (only for help and usage
+    errors, which are answered in the ack without touching anything else)."""
+    listeners: dict[str, Callable[..., Awaitable[None]]] = {}
+
+    class _App:
+        def command(self, name: str) -> Callable[[Callable[..., Awaitable[None]]], None]:
+            return lambda listener: listeners.__setitem__(name, listener)
+
+    said: list[dict[str, Any]] = []
+
+    async def ack(**reply: Any) -> None:
+        said.append(reply)
+
+    register_commands(_App(), deps=None)  # type: ignore[arg-type]
+    payload = {"command": command, "text": text, "user_id": "U0ALICE", "channel_id": "C0DBOPS"}
+    await listeners[command](ack=ack, command=payload, client=None, respond=None)
+    [reply] = said
+    return str(reply["text"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(command=st.sampled_from(["/pool", "/db"]), text=_TEXT)
+@example(command="/pool", text="resize prod-pg web size=" + "9" * 5000)
+@example(command="/pool", text="create .. \x00 db=<!channel> size=" + "9" * 10_000 + " mode=*bold*")
+@example(command="/db", text="drop " + "`" * 10_000 + " ..")
+def test_any_text_is_a_command_or_a_usage_answer_within_slacks_limits(command: str, text: str) -> None:
+    outcome: Command | UsageError
+    try:
+        outcome = parse(command, text)
+    except UsageError as error:  # anything else fails the test
+        outcome = error
+    if isinstance(outcome, UsageError):
+        assert outcome.problem.strip()
+        expected_end = "\n" + outcome.usage  # the usage line is shown whole
+    elif isinstance(outcome, Help):
+        expected_end = outcome.text
+    else:
+        assert isinstance(outcome, Command.__args__)  # type: ignore[attr-defined]
+        return
+    answer = asyncio.run(_answer(command, text))
+    assert answer.endswith(expected_end)
+    assert len(answer) <= TEXT_LIMIT
+    assert "<" not in answer, "nothing typed becomes a mention or a link"
+    assert ">" not in answer
