@@ -113,7 +113,7 @@ async def _audit(deps: SlackDeps, ref: str, respond: AsyncRespond) -> None:
         await _answer(respond, text, [f"*History of {request_id}*", *audit_lines(events)])
         return
     key, name = await _cluster_of(deps, ref)
-    events = (await deps.engine.cluster_audit(key))[-CLUSTER_AUDIT_LIMIT:]
+    events = await deps.engine.cluster_audit(key, last=CLUSTER_AUDIT_LIMIT)
     if not events:
         await respond(text=f"Nothing is recorded on {escape(name)}.", response_type="ephemeral")
         return

@@ -503,10 +503,18 @@ class ApprovalEngine:
         return await self.store.events(request_id=request_id)
 
     async def cluster_audit(
-        self, cluster: str, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        cluster: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        last: int | None = None,
     ) -> list[AuditEvent]:
-        """Every event on one cluster (its name or id), in order; `until` is exclusive."""
-        return await self.store.events(cluster=cluster, since=since, until=until)
+        """Every event on one cluster (its name or id), in order; `until` is exclusive. With `last`, only
+        the latest `last` events (limited in SQL)."""
+        return await self.store.events(
+            cluster=cluster, since=since, until=until, limit=last, latest=last is not None
+        )
 
     async def export_jsonl(
         self, since: datetime | None = None, until: datetime | None = None, cluster: str | None = None
