@@ -103,7 +103,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             request = await deps.engine.get(request_id)
             if request.state is not RequestState.PENDING:
                 view = message_view(meta, str(NotPending(request)))
-            elif not await deps.engine.is_approver(user, request.action, request.cluster_name):
+            elif not await deps.engine.may_decide(user, request):
                 view = message_view(
                     meta,
                     messages.REJECT_NOT_ALLOWED.format(

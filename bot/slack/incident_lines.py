@@ -78,15 +78,33 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
             f"{'s' if missing != 1 else ''}; it expires {date(request.expires_at)}."
         )
     if kind == "escalated":
-        return (
-            f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. "
-            "You may approve or reject it now."
-        )
+        return _escalated_line(request, event)
     if kind == "review_reminded":
         return f":mag: {_notify(event)}: the review of the emergency change {request.id} is still open."
     if kind == "review_acknowledged":
         return f":white_check_mark: {mention(event.actor)} acknowledged the review. It is closed."
     return None
+
+
+def _escalated_line(request: Request, event: AuditEvent) -> str:
+    """Says who may now decide, as `ApprovalEngine.may_decide` does: escalation widens only the top-level
+    approvers, and every matching cluster rule's approvers still apply."""
+    if event.detail.get("widened") is False:
+        return (
+            f":mega: {_notify(event)}: nobody has approved {request.id} yet. Escalation adds no approvers "
+            f"for {request.action.value}, which names its own; you may approve or reject it."
+        )
+    also = event.detail.get("also") or []
+    if isinstance(also, list) and also:
+        return (
+            f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. Those of you also "
+            f"among the approvers for {escape(request.cluster_name)} ({notify_mentions(also)}) may approve "
+            "or reject it now."
+        )
+    return (
+        f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. "
+        "You may approve or reject it now."
+    )
 
 
 def review_text(request: Request, event: AuditEvent) -> str:

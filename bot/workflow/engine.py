@@ -218,15 +218,15 @@ class ApprovalEngine:
         return await self.policy.is_approver(user, action, cluster_name, self._groups)
 
     async def may_decide(self, user: str, request: Request) -> bool:
-        """An approver of the request's action and cluster, or, once it is escalated, of the escalation
-        group."""
-        if await self.is_approver(user, request.action, request.cluster_name):
-            return True
-        escalation = self.policy.escalation
-        return (
-            escalation is not None
-            and request.escalated_at is not None
-            and await self.policy.is_listed(user, escalation.approvers, self._groups)
+        """Whether `user` may approve or reject `request` now: in every list the policy names for its
+        action and cluster, where an escalated request's top-level list includes the escalation approvers
+        (`Policy.approver_lists`). Approve, Reject and the App Home tab all ask this."""
+        return await self.policy.is_approver(
+            user,
+            request.action,
+            request.cluster_name,
+            self._groups,
+            escalated=request.escalated_at is not None,
         )
 
     async def approve(self, request_id: str, user: str) -> ApprovalOutcome:

@@ -167,7 +167,11 @@ async def _escalations(engine: ApprovalEngine) -> list[str]:
     now = engine._clock()
     fired = []
     for request in await engine.store.due("escalate_at", now, state=RequestState.PENDING):
-        notify = mentionable([escalation.approvers]) if escalation else []
+        widened = engine.policy.escalation_widens(request.action)
+        notify = (
+            mentionable([escalation.approvers]) if widened and escalation else _approvers(engine, request)
+        )
+        also = mentionable(engine.policy.cluster_approver_lists(request.cluster_name)) if widened else []
         moved = await engine.store.update_if(
             request.id,
             at=now,
@@ -179,7 +183,7 @@ async def _escalations(engine: ApprovalEngine) -> list[str]:
                 actor=_ACTOR,
                 message=f"{request.id} was escalated: nobody approved it in "
                 f"{escalation.after_minutes if escalation else '?'} minutes.",
-                detail={"notify": notify},
+                detail={"notify": notify, "widened": widened, "also": also},
             ),
         )
         if moved is not None:
