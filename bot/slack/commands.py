@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops.errors import OpsError
-from bot.workflow import WorkflowError
+from bot.workflow import ChannelNotAllowed, WorkflowError
 
 from . import messages
 from .approvals import post_card
@@ -51,6 +51,12 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
             return
         user = str(command["user_id"])
         channel = str(command["channel_id"])
+        if not isinstance(parsed, RequestChange):  # a change is checked (and its refusal audited) by submit
+            try:
+                deps.engine.check_channel(channel)
+            except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
+                await ack(text=messages.REFUSED.format(reason=str(refused)))
+                return
         await ack()
         if isinstance(parsed, OpenModal):
             await open_form(

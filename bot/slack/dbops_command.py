@@ -15,7 +15,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops.errors import OpsError
-from bot.workflow import AuditEvent, Request, RequestState
+from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
 
 from . import messages
 from .blocks import check_message
@@ -42,15 +42,20 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
     async def on_dbops(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         words = tokens(str(command.get("text", "")))
         verb = words[0].lower() if words else "help"
+        if verb in ("help", "-h", "--help", "?"):
+            await ack(text=DBOPS_USAGE)
+            return
+        try:
+            deps.engine.check_channel(str(command.get("channel_id", "")))
+        except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
+            await ack(text=messages.REFUSED.format(reason=str(refused)))
+            return
         if verb == "requests" and len(words) == 1:
             await ack()
             work = _requests(deps, str(command["user_id"]), respond)
         elif verb == "audit" and len(words) == 2:
             await ack()
-            work = _audit(deps, words[1], respond)
-        elif verb in ("help", "-h", "--help", "?"):
-            await ack(text=DBOPS_USAGE)
-            return
+            work = _audit(deps, str(command["user_id"]), words[1], respond)
         else:
             await ack(text=f"`/dbops` does not understand `{escape(' '.join(words))}`.\n{DBOPS_USAGE}")
             return
@@ -100,7 +105,12 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
     return lines
 
 
-async def _audit(deps: SlackDeps, ref: str, respond: AsyncRespond) -> None:
+async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) -> None:
+    try:
+        await deps.engine.check_audit_reader(user)
+    except WorkflowError as refused:
+        await respond(text=messages.REFUSED.format(reason=escape(str(refused))), response_type="ephemeral")
+        return
     if _REQUEST_ID.match(ref):
         request_id = ref.upper()
         events = await deps.engine.audit(request_id)

@@ -15,6 +15,7 @@ from bot.store import AuditEvent, Failure, Request, RequestState, ReviewState
 from .audit_export import export_audit
 from .engine import SYSTEM_ACTOR, ApprovalEngine
 from .errors import (
+    AuditNotAllowed,
     ChannelNotAllowed,
     DuplicateRequest,
     EmergencyRefused,
@@ -47,6 +48,7 @@ __all__ = [
     "ApprovalOutcome",
     "ApprovalStatus",
     "AuditEvent",
+    "AuditNotAllowed",
     "BreakGlass",
     "ChangeService",
     "ChannelNotAllowed",

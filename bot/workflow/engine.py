@@ -47,6 +47,7 @@ from bot.store.records import new_request_id
 from .audit_export import export_audit
 from .breakglass import cap_reached, check_emergency, emergency_cap
 from .errors import (
+    AuditNotAllowed,
     ChannelNotAllowed,
     DuplicateRequest,
     EmergencyRefused,
@@ -119,6 +120,11 @@ class ApprovalEngine:
         """
         now = self._clock()
         emergency = (emergency or "").strip() or None
+        if not self.policy.channel_allowed(channel):
+            await self._refused(
+                requester, f"{requester} asked in channel {channel}, which is not allowed.", now
+            )
+            raise ChannelNotAllowed(channel, self.policy.channels)
         if emergency is not None:
             try:
                 rules = await check_emergency(
@@ -136,11 +142,6 @@ class ApprovalEngine:
                     requester, f"Emergency refused for {requester}: {refused}", now, change=change
                 )
                 raise
-        elif not self.policy.channel_allowed(channel):
-            await self._refused(
-                requester, f"{requester} asked in channel {channel}, which is not allowed.", now
-            )
-            raise ChannelNotAllowed(channel, self.policy.channels)
         try:
             plan = await self._service.plan(change)
         except OpsError as error:
@@ -203,6 +204,18 @@ class ApprovalEngine:
             await self._changed(stored, audit)
             return stored
         raise RuntimeError("could not store the request after 5 attempts")
+
+    def check_channel(self, channel: str) -> None:
+        """Raises `ChannelNotAllowed` unless the policy's `channels` (when set) has `channel`. Every command
+        asks this before it answers; `submit` asks it too, and records the refusal."""
+        if not self.policy.channel_allowed(channel):
+            raise ChannelNotAllowed(channel, self.policy.channels, what="Commands")
+
+    async def check_audit_reader(self, user: str) -> None:
+        """Raises `AuditNotAllowed` unless `user` is in the policy's `audit_readers` (default: the top-level
+        `approvers`), groups expanded."""
+        if not await self.policy.is_listed(user, self.policy.audit_reader_list(), self._groups):
+            raise AuditNotAllowed(user)
 
     async def set_card(self, request_id: str, channel: str, ts: str) -> Request:
         """Remember where the request's Slack card was posted."""

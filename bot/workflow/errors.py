@@ -3,6 +3,7 @@
 WorkflowError
 ├── RequestNotFound     no request has that id
 ├── ChannelNotAllowed   commands are not accepted in that channel
+├── AuditNotAllowed     that person may not read audit histories
 ├── RequestRefused      the service layer refused the change (invalid, unknown cluster, capacity, …)
 ├── ProtectedDatabase   the policy protects that database
 ├── DuplicateRequest    a live request already targets the resource (`existing` is that request)
@@ -17,6 +18,7 @@ from __future__ import annotations
 from bot.store import Request
 
 __all__ = [
+    "AuditNotAllowed",
     "ChannelNotAllowed",
     "DuplicateRequest",
     "EmergencyRefused",
@@ -43,11 +45,21 @@ class RequestNotFound(WorkflowError):
 
 
 class ChannelNotAllowed(WorkflowError):
-    def __init__(self, channel: str, allowed: list[str]) -> None:
+    """`what` names what was asked: "Database changes" (a request), "Commands" (reads, audit, forms)."""
+
+    def __init__(self, channel: str, allowed: list[str], *, what: str = "Database changes") -> None:
         self.channel = channel
         self.allowed = allowed
         where = ", ".join(f"<#{c}>" for c in allowed)
-        super().__init__(f"Database changes are not accepted in this channel; ask in {where}.")
+        super().__init__(f"{what} are not accepted in this channel; ask in {where}.")
+
+
+class AuditNotAllowed(WorkflowError):
+    def __init__(self, user: str) -> None:
+        self.user = user
+        super().__init__(
+            "Only the people the policy names in `audit_readers` can read audit histories; ask one of them."
+        )
 
 
 class RequestRefused(WorkflowError):

@@ -167,6 +167,7 @@ class Policy(_Strict):
     break_glass: BreakGlass | None = None
     reminders: Reminders = Reminders()
     escalation: Escalation | None = None
+    audit_readers: Approvers | None = None
 
     @classmethod
     def default(cls) -> Policy:
@@ -217,6 +218,10 @@ class Policy(_Strict):
         counts = [self.actions.for_action(action).approvals]
         counts += [rule.approvals for rule in self.cluster_rules(cluster_name) if rule.approvals is not None]
         return max(counts)
+
+    def audit_reader_list(self) -> list[str]:
+        """Who may read audit histories (`/dbops audit`): `audit_readers`, or the top-level `approvers`."""
+        return self.audit_readers or self.approvers
 
     def channel_allowed(self, channel: str) -> bool:
         return not self.channels or channel in self.channels
