@@ -24,7 +24,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.ops.plan import Capacity, Plan, Snapshot
-from bot.workflow import Request, RequestState
+from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
 from . import ids
 from .mrkdwn import code, escape, mention, mentions
@@ -134,6 +134,11 @@ def state_line(request: Request) -> str:
         who = mention(request.rejected_by) if request.rejected_by else "an approver"
         reason = f": {escape(request.rejection_reason)}" if request.rejection_reason else ""
         return f":no_entry_sign: *Rejected* by {who}{reason} — nothing was changed."
+    if state is RequestState.CANCELLED and request.is_emergency and request.cancelled_by == SYSTEM_ACTOR:
+        return (
+            ":octagonal_sign: *Not run* — the policy no longer allowed it when its countdown ended; "
+            "nothing was changed."
+        )
     if state is RequestState.CANCELLED and request.is_emergency:
         who = mention(request.cancelled_by) if request.cancelled_by else "someone"
         return f":octagonal_sign: *Stopped* by {who} before it ran — nothing was changed."

@@ -75,9 +75,8 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
         if isinstance(parsed, Read):
             deps.tasks.spawn(_read(deps, parsed, respond), name=f"{name} read for {user}", on_error=report)
         elif isinstance(parsed, RequestChange):
-            channel_name = str(command.get("channel_name") or "") or None
             deps.tasks.spawn(
-                _submit(deps, parsed, user, channel, client, respond, channel_name=channel_name),
+                _submit(deps, parsed, user, channel, client, respond),
                 name=f"{name} for {user}",
                 on_error=report,
             )
@@ -114,13 +113,9 @@ async def _submit(
     channel: str,
     client: AsyncWebClient,
     respond: AsyncRespond,
-    *,
-    channel_name: str | None = None,
 ) -> None:
     try:
-        request = await deps.engine.submit(
-            parsed.change, user, channel, emergency=parsed.emergency, channel_name=channel_name
-        )
+        request = await deps.engine.submit(parsed.change, user, channel, emergency=parsed.emergency)
     except WorkflowError as refused:
         await respond(
             text=messages.REFUSED.format(reason=escape(sentence(str(refused)))), response_type="ephemeral"

@@ -69,6 +69,12 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
     kind = event.kind
     if kind == "countdown_over":
         return ":rotating_light: Nobody stopped the emergency change; it runs now, without approval."
+    if kind == "emergency_revoked":
+        why = str(event.detail.get("reason") or "")
+        return (
+            ":octagonal_sign: The emergency change did not run: the policy no longer allows it. "
+            f"{escape(why)} Nothing was changed."
+        )
     if kind == "stopped":
         return f":octagonal_sign: {mention(event.actor)} stopped the emergency change. Nothing was changed."
     if kind == "reminded":

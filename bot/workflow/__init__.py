@@ -13,6 +13,7 @@ See docs/WORKFLOW.md.
 from bot.store import AuditEvent, Failure, Request, RequestState, ReviewState
 
 from .audit_export import export_audit
+from .channels import ChannelDirectory, ChannelInfo, NoChannelDirectory, StaticChannels
 from .engine import SYSTEM_ACTOR, ApprovalEngine
 from .errors import (
     AuditNotAllowed,
@@ -51,6 +52,8 @@ __all__ = [
     "AuditNotAllowed",
     "BreakGlass",
     "ChangeService",
+    "ChannelDirectory",
+    "ChannelInfo",
     "ChannelNotAllowed",
     "Clock",
     "DuplicateRequest",
@@ -58,6 +61,7 @@ __all__ = [
     "Escalation",
     "Failure",
     "GroupResolver",
+    "NoChannelDirectory",
     "NotAllowed",
     "NotPending",
     "Notifier",
@@ -72,6 +76,7 @@ __all__ = [
     "ReviewNotOpen",
     "ReviewState",
     "SilentNotifier",
+    "StaticChannels",
     "StaticGroups",
     "WorkflowError",
     "describe_result",

@@ -46,6 +46,7 @@ from bot.store.records import new_request_id
 
 from .audit_export import export_audit
 from .breakglass import cap_reached, check_emergency, emergency_cap
+from .channels import ChannelDirectory, NoChannelDirectory
 from .errors import (
     AuditNotAllowed,
     ChannelNotAllowed,
@@ -88,11 +89,13 @@ class ApprovalEngine:
         execution_timeout: timedelta = timedelta(minutes=5),
         lease_grace: timedelta = timedelta(minutes=1),
         instance: str | None = None,
+        channels: ChannelDirectory | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
         self._service = service
         self._groups = resolver
+        self.channels: ChannelDirectory = channels or NoChannelDirectory()
         self._clock = clock
         self._notifier: Notifier = notifier or SilentNotifier()
         self._metrics = metrics
@@ -109,13 +112,13 @@ class ApprovalEngine:
         channel: str,
         *,
         emergency: str | None = None,
-        channel_name: str | None = None,
     ) -> Request:
         """Plan the change and open a pending request for it.
 
         With `emergency` (the reason), it is a break-glass request: no approvals, it runs when its
-        countdown ends unless stopped (`stop`), then opens a review. `channel_name` matches the policy's
-        incident-channel patterns. Raises `ChannelNotAllowed`, `EmergencyRefused`, `RequestRefused` (the
+        countdown ends unless stopped (`stop`), then opens a review; the channel must be an incident
+        channel by ID, or a public one whose name (read through the `ChannelDirectory`) matches the
+        policy's patterns. Raises `ChannelNotAllowed`, `EmergencyRefused`, `RequestRefused` (the
         service layer's sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request).
         """
         now = self._clock()
@@ -130,11 +133,11 @@ class ApprovalEngine:
                 rules = await check_emergency(
                     self.policy,
                     self._groups,
+                    self.channels,
                     self.store,
                     action=change.action,
                     requester=requester,
                     channel=channel,
-                    channel_name=channel_name,
                     now=now,
                 )
             except EmergencyRefused as refused:

@@ -129,13 +129,19 @@ class BreakGlass(_Strict):
     daily_cap: int = Field(default=3, ge=1, le=100)
     review_reminder_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
 
-    def is_incident_channel(self, channel: str, channel_name: str | None) -> bool:
-        """By ID, or by name against the patterns (`inc-*`; Slack gives the name without `#`)."""
-        name = (channel_name or "").lower().lstrip("#")
-        for entry in self.channels:
-            if entry == channel or (name and not _CHANNEL.match(entry) and fnmatch.fnmatchcase(name, entry)):
-                return True
-        return False
+    def is_incident_channel_id(self, channel: str) -> bool:
+        """Listed by its ID."""
+        return channel in self.channels
+
+    def has_name_patterns(self) -> bool:
+        return any(not _CHANNEL.match(entry) for entry in self.channels)
+
+    def matches_name(self, name: str) -> bool:
+        """A confirmed channel name (from `conversations.info`, never a payload) against the patterns."""
+        name = name.lower().lstrip("#")
+        return bool(name) and any(
+            not _CHANNEL.match(entry) and fnmatch.fnmatchcase(name, entry) for entry in self.channels
+        )
 
 
 class Reminders(_Strict):

@@ -41,6 +41,7 @@ escalation:
 @pytest.fixture
 async def bot(tmp_path: Path) -> AsyncIterator[Harness]:
     async with running_bot(tmp_path, policy_yaml=INCIDENT_POLICY) as harness:
+        harness.slack.add_channel(INC, "inc-db-latency")  # what conversations.info says of it
         yield harness
 
 
