@@ -75,6 +75,12 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
             ":octagonal_sign: The emergency change did not run: the policy no longer allows it. "
             f"{escape(why)} Nothing was changed."
         )
+    if kind == "superseded":
+        by = escape(str(event.detail.get("by") or "an emergency change"))
+        return (
+            f":rotating_light: {mention(event.actor)}'s emergency change {by} on the same resource "
+            "supersedes this request, so it was cancelled. Nothing was changed by it."
+        )
     if kind == "stopped":
         return f":octagonal_sign: {mention(event.actor)} stopped the emergency change. Nothing was changed."
     if kind == "reminded":

@@ -15,6 +15,7 @@ may safely reconcile any request whose lease has passed: its executor is gone.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import socket
@@ -163,9 +164,10 @@ class ApprovalEngine:
             if emergency is not None
             else pending_timers(self.policy, now, ttl)
         )
+        request_id = new_request_id()
         for _ in range(5):
             request = Request(
-                id=new_request_id(),
+                id=request_id,
                 action=plan.action,
                 change=change,
                 plan=plan,
@@ -186,6 +188,7 @@ class ApprovalEngine:
             try:
                 stored, audit = await self.store.insert_request(request, event, emergency_cap=cap)
             except RequestIdTaken:
+                request_id = new_request_id()
                 continue
             except EmergencyCapReached as reached:  # another emergency of theirs got in meanwhile
                 too_many = cap_reached(reached.made)
@@ -197,6 +200,8 @@ class ApprovalEngine:
                 existing = await self.store.get(clash.existing_id)
                 if existing is None or existing.state.is_final:
                     continue  # it finished in between: try again
+                if emergency is not None and await self._supersede(existing, request):
+                    continue  # the ordinary pending request gave way: try again
                 await self._refused(
                     requester,
                     f"Refused for {requester}: {existing.id} already asks for it.",
@@ -207,6 +212,27 @@ class ApprovalEngine:
             await self._changed(stored, audit)
             return stored
         raise RuntimeError("could not store the request after 5 attempts")
+
+    async def _supersede(self, pending: Request, emergency: Request) -> bool:
+        """An emergency supersedes an ordinary pending request on its resource: that one is cancelled, with
+        the reason in its thread and the audit log. False if it is not (or no longer) such a request."""
+        if pending.state is not RequestState.PENDING or pending.is_emergency:
+            return False
+        who = emergency.requester
+        with contextlib.suppress(NotPending):  # approved or ended meanwhile: the retry sees it
+            await self._finish_pending(
+                pending,
+                RequestState.CANCELLED,
+                EventDraft(
+                    kind="superseded",
+                    actor=who,
+                    message=f"{pending.id} was cancelled: the emergency change {emergency.id} by {who} "
+                    "supersedes it.",
+                    detail={"by": emergency.id, "reason": emergency.emergency_reason},
+                ),
+                {"cancelled_by": who},
+            )
+        return True
 
     def check_channel(self, channel: str) -> None:
         """Raises `ChannelNotAllowed` unless the policy's `channels` (when set) has `channel`. Every command
