@@ -23,6 +23,7 @@ from .deps import SlackDeps
 from .home import actionable
 from .mrkdwn import escape, mention
 from .parser import tokens
+from .quotes import one_line
 
 __all__ = ["CLUSTER_AUDIT_LIMIT", "DBOPS_USAGE", "audit_lines", "register_dbops"]
 
@@ -100,7 +101,7 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
         request = f"{event.request_id} · " if event.request_id else ""
         lines.append(
             f"• `{event.at:%Y-%m-%d %H:%M:%S}` {request}*{escape(event.kind)}*{move} by "
-            f"{mention(event.actor)}: {escape(event.message)}"
+            f"{mention(event.actor)}: {one_line(event.message)}"
         )
     return lines
 

@@ -16,6 +16,7 @@ from bot.workflow import AuditEvent, Request
 from . import ids
 from .blocks import date
 from .mrkdwn import escape, mention
+from .quotes import attributed, one_line
 
 __all__ = [
     "EMERGENCY_ANNOUNCEMENT",
@@ -73,7 +74,7 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
         why = str(event.detail.get("reason") or "")
         return (
             ":octagonal_sign: The emergency change did not run: the policy no longer allows it. "
-            f"{escape(why)} Nothing was changed."
+            f"{one_line(why)} Nothing was changed."
         )
     if kind == "superseded":
         by = escape(str(event.detail.get("by") or "an emergency change"))
@@ -122,8 +123,8 @@ def _escalated_line(request: Request, event: AuditEvent) -> str:
 def review_text(request: Request, event: AuditEvent) -> str:
     return (
         f":mag: {_notify(event)}: the emergency change {request.id} ran ({request.state.value}) without "
-        f"approval, by {mention(request.requester)}: {escape(request.emergency_reason or '')}. "
-        "An approver must review it and acknowledge."
+        f"approval, by {mention(request.requester)}. An approver must review it and acknowledge.\n"
+        + attributed("Reason given", request.requester, request.emergency_reason or "")
     )
 
 

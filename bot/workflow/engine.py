@@ -53,6 +53,7 @@ from .errors import (
     ChannelNotAllowed,
     DuplicateRequest,
     EmergencyRefused,
+    InputTooLong,
     NotAllowed,
     NotPending,
     ProtectedDatabase,
@@ -61,6 +62,7 @@ from .errors import (
     ReviewNotOpen,
     describe_state,
 )
+from .intake import check_change, check_ids, check_reason
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
 from .policy import GroupResolver, Policy
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
@@ -124,6 +126,18 @@ class ApprovalEngine:
         """
         now = self._clock()
         emergency = (emergency or "").strip() or None
+        check_ids(requester, channel)
+        try:
+            check_change(change)
+            check_reason(emergency, what="emergency reason")
+        except InputTooLong as too_long:
+            await self._refused(
+                requester,
+                f"Refused for {requester}: the {too_long.what} is {too_long.length} characters long.",
+                now,
+                detail={"field": too_long.field, "length": too_long.length},
+            )
+            raise
         if not self.policy.channel_allowed(channel):
             await self._refused(
                 requester, f"{requester} asked in channel {channel}, which is not allowed.", now
@@ -341,6 +355,7 @@ class ApprovalEngine:
                 request=request,
             )
         reason = (reason or "").strip() or None
+        check_reason(reason, what="rejection reason")
         message = f"{user} rejected {request.id}" + (f": {reason}" if reason else ".")
         return await self._finish_pending(
             request,
@@ -699,14 +714,20 @@ class ApprovalEngine:
         return current
 
     async def _refused(
-        self, requester: str, message: str, at: datetime, *, change: Change | None = None
+        self,
+        requester: str,
+        message: str,
+        at: datetime,
+        *,
+        change: Change | None = None,
+        detail: dict[str, object] | None = None,
     ) -> None:
         await self.store.append_event(
             EventDraft(
                 kind="refused",
                 actor=requester,
                 message=message,
-                detail={"change": change.model_dump(mode="json")} if change is not None else {},
+                detail={"change": change.model_dump(mode="json")} if change is not None else detail or {},
             ),
             at=at,
             cluster_name=change.cluster if change is not None else None,

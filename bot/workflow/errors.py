@@ -5,6 +5,7 @@ WorkflowError
 ├── ChannelNotAllowed   commands are not accepted in that channel
 ├── AuditNotAllowed     that person may not read audit histories
 ├── RequestRefused      the service layer refused the change (invalid, unknown cluster, capacity, …)
+├── InputTooLong        a name, reason or ID is longer than intake accepts (`bot.workflow.intake`)
 ├── ProtectedDatabase   the policy protects that database
 ├── DuplicateRequest    a live request already targets the resource (`existing` is that request)
 ├── NotAllowed          that person may not do that to that request
@@ -22,6 +23,7 @@ __all__ = [
     "ChannelNotAllowed",
     "DuplicateRequest",
     "EmergencyRefused",
+    "InputTooLong",
     "NotAllowed",
     "NotPending",
     "ProtectedDatabase",
@@ -68,6 +70,19 @@ class RequestRefused(WorkflowError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         super().__init__(message)
+
+
+class InputTooLong(WorkflowError):
+    """`what` is longer than `limit`; `field` names the input (for forms)."""
+
+    def __init__(self, what: str, length: int, limit: int, *, field: str) -> None:
+        self.what = what
+        self.length = length
+        self.limit = limit
+        self.field = field
+        super().__init__(
+            f"The {what} is {length:,} characters long; at most {limit:,} are accepted. Nothing was changed."
+        )
 
 
 class ProtectedDatabase(WorkflowError):

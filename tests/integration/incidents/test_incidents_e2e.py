@@ -64,7 +64,10 @@ async def test_an_emergency_resize_runs_after_the_countdown_and_opens_a_review(b
     request = await _emergency(bot, 'resize staging-pg staging-web size=15 emergency="connection storm"')
     assert request.is_emergency
     assert _buttons(bot, request) == [ids.STOP]
-    assert ":rotating_light: *Emergency change* by <@U0ONCALL>: connection storm" in _card(bot, request)
+    assert (
+        ":rotating_light: *Emergency change* by <@U0ONCALL>\\n*Reason given by <@U0ONCALL>:*\\n"
+        "> connection storm"
+    ) in _card(bot, request)
     await bot.slack.wait_for(
         lambda s: any("Emergency change" in m.text for m in s.top_level(INCIDENTS)), what="the announcement"
     )
