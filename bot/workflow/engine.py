@@ -15,7 +15,6 @@ may safely reconcile any request whose lease has passed: its executor is gone.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import socket
@@ -25,48 +24,38 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from bot.metrics import Metrics
-from bot.ops.changes import Action, Change, DbDrop
+from bot.ops.changes import Action, Change
 from bot.ops.errors import OpsError, OutcomeUnknownError, UpstreamFailure
 from bot.ops.plan import ExecutionResult, Outcome
 from bot.store import (
     ACTIVE_STATES,
-    ActiveRequestExists,
     AddApproval,
     AuditEvent,
-    EmergencyCapReached,
     EventDraft,
     Failure,
     Request,
-    RequestIdTaken,
     RequestState,
     ReviewState,
     Store,
     result_values,
 )
-from bot.store.records import new_request_id
 
 from .audit_export import export_audit
-from .breakglass import cap_reached, check_emergency, emergency_cap
 from .channels import ChannelDirectory, NoChannelDirectory
 from .errors import (
     AuditNotAllowed,
     ChannelNotAllowed,
-    DuplicateRequest,
-    EmergencyRefused,
-    InputTooLong,
     NotAllowed,
     NotPending,
-    ProtectedDatabase,
     RequestNotFound,
-    RequestRefused,
     ReviewNotOpen,
     describe_state,
 )
-from .intake import check_change, check_ids, check_reason
+from .intake import check_reason
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
 from .policy import GroupResolver, Policy
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
-from .timers import emergency_timers, pending_timers, submitted_event
+from .submission import submit
 
 __all__ = ["SYSTEM_ACTOR", "ApprovalEngine"]
 
@@ -121,132 +110,11 @@ class ApprovalEngine:
         With `emergency` (the reason), it is a break-glass request: no approvals, it runs when its
         countdown ends unless stopped (`stop`), then opens a review; the channel must be an incident
         channel by ID, or a public one whose name (read through the `ChannelDirectory`) matches the
-        policy's patterns. Raises `ChannelNotAllowed`, `EmergencyRefused`, `RequestRefused` (the
-        service layer's sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request).
+        policy's patterns; it supersedes an ordinary pending request on the same resource. Raises
+        `ChannelNotAllowed`, `InputTooLong`, `EmergencyRefused`, `RequestRefused` (the service layer's
+        sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request). See `submission`.
         """
-        now = self._clock()
-        emergency = (emergency or "").strip() or None
-        check_ids(requester, channel)
-        try:
-            check_change(change)
-            check_reason(emergency, what="emergency reason")
-        except InputTooLong as too_long:
-            await self._refused(
-                requester,
-                f"Refused for {requester}: the {too_long.what} is {too_long.length} characters long.",
-                now,
-                detail={"field": too_long.field, "length": too_long.length},
-            )
-            raise
-        if not self.policy.channel_allowed(channel):
-            await self._refused(
-                requester, f"{requester} asked in channel {channel}, which is not allowed.", now
-            )
-            raise ChannelNotAllowed(channel, self.policy.channels)
-        if emergency is not None:
-            try:
-                rules = await check_emergency(
-                    self.policy,
-                    self._groups,
-                    self.channels,
-                    self.store,
-                    action=change.action,
-                    requester=requester,
-                    channel=channel,
-                    now=now,
-                )
-            except EmergencyRefused as refused:
-                await self._refused(
-                    requester, f"Emergency refused for {requester}: {refused}", now, change=change
-                )
-                raise
-        try:
-            plan = await self._service.plan(change)
-        except OpsError as error:
-            await self._refused(requester, f"Refused for {requester}: {error}", now, change=change)
-            raise RequestRefused(str(error), field=getattr(error, "field", None)) from None
-        if isinstance(change, DbDrop) and self.policy.is_protected(change.db):
-            await self._refused(
-                requester, f"Refused for {requester}: {change.db} is protected.", now, change=change
-            )
-            raise ProtectedDatabase(change.db, plan.cluster_name)
-
-        required = self.policy.required_approvals(plan.action, plan.cluster_name)
-        ttl = timedelta(minutes=self.policy.request_ttl_minutes)
-        timers = (
-            emergency_timers(now, ttl, rules.countdown_seconds)
-            if emergency is not None
-            else pending_timers(self.policy, now, ttl)
-        )
-        request_id = new_request_id()
-        for _ in range(5):
-            request = Request(
-                id=request_id,
-                action=plan.action,
-                change=change,
-                plan=plan,
-                resource_key=plan.resource_key,
-                cluster_id=plan.cluster_id,
-                cluster_name=plan.cluster_name,
-                state=RequestState.PENDING,
-                requester=requester,
-                channel=channel,
-                required_approvals=required,
-                created_at=now,
-                updated_at=now,
-                emergency_reason=emergency,
-                **{"expires_at": now + ttl, **timers},
-            )
-            event = submitted_event(request)
-            cap = emergency_cap(rules, now) if emergency is not None else None
-            try:
-                stored, audit = await self.store.insert_request(request, event, emergency_cap=cap)
-            except RequestIdTaken:
-                request_id = new_request_id()
-                continue
-            except EmergencyCapReached as reached:  # another emergency of theirs got in meanwhile
-                too_many = cap_reached(reached.made)
-                await self._refused(
-                    requester, f"Emergency refused for {requester}: {too_many}", now, change=change
-                )
-                raise too_many from None
-            except ActiveRequestExists as clash:
-                existing = await self.store.get(clash.existing_id)
-                if existing is None or existing.state.is_final:
-                    continue  # it finished in between: try again
-                if emergency is not None and await self._supersede(existing, request):
-                    continue  # the ordinary pending request gave way: try again
-                await self._refused(
-                    requester,
-                    f"Refused for {requester}: {existing.id} already asks for it.",
-                    now,
-                    change=change,
-                )
-                raise DuplicateRequest(existing) from None
-            await self._changed(stored, audit)
-            return stored
-        raise RuntimeError("could not store the request after 5 attempts")
-
-    async def _supersede(self, pending: Request, emergency: Request) -> bool:
-        """An emergency supersedes an ordinary pending request on its resource: that one is cancelled, with
-        the reason in its thread and the audit log. False if it is not (or no longer) such a request."""
-        if pending.state is not RequestState.PENDING or pending.is_emergency:
-            return False
-        who = emergency.requester
-        with contextlib.suppress(NotPending):  # approved or ended meanwhile: the retry sees it
-            await self._finish_pending(
-                pending,
-                RequestState.CANCELLED,
-                EventDraft(
-                    kind="superseded",
-                    actor=who,
-                    message=f"{pending.id} was cancelled: the emergency change {emergency.id} by {who} "
-                    "supersedes it.",
-                    detail={"by": emergency.id, "reason": emergency.emergency_reason},
-                ),
-                {"cancelled_by": who},
-            )
-        return True
+        return await submit(self, change, requester, channel, emergency=emergency)
 
     def check_channel(self, channel: str) -> None:
         """Raises `ChannelNotAllowed` unless the policy's `channels` (when set) has `channel`. Every command
