@@ -16,6 +16,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 
 from bot.ops.errors import OpsError
 from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
+from bot.workflow.intake import check_name
 
 from . import messages
 from .blocks import check_message
@@ -109,6 +110,7 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
 async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) -> None:
     try:
         await deps.engine.check_audit_reader(user)
+        check_name(ref)
     except WorkflowError as refused:
         await respond(text=messages.REFUSED.format(reason=escape(str(refused))), response_type="ephemeral")
         return

@@ -13,7 +13,15 @@ from bot.store import NAME_MAX, SLACK_ID_MAX
 
 from .errors import InputTooLong
 
-__all__ = ["NAME_MAX", "REASON_MAX", "SLACK_ID_MAX", "check_change", "check_ids", "check_reason"]
+__all__ = [
+    "NAME_MAX",
+    "REASON_MAX",
+    "SLACK_ID_MAX",
+    "check_change",
+    "check_ids",
+    "check_name",
+    "check_reason",
+]
 
 REASON_MAX = 500
 """The longest emergency or rejection reason (the reject form's own limit too)."""
@@ -24,8 +32,14 @@ _NAMES = {"cluster": "cluster name", "pool": "pool name", "db": "database name",
 def check_change(change: Change) -> None:
     """Every text field of `change` within NAME_MAX. Raises `InputTooLong` naming the field."""
     for field, value in change.model_dump().items():
-        if isinstance(value, str) and len(value) > NAME_MAX:
-            raise InputTooLong(_NAMES.get(field, field), len(value), NAME_MAX, field=field)
+        if isinstance(value, str):
+            check_name(value, field=field)
+
+
+def check_name(value: str, *, field: str = "cluster") -> None:
+    """A name (a cluster as typed in `/dbops audit` too) within NAME_MAX."""
+    if len(value) > NAME_MAX:
+        raise InputTooLong(_NAMES.get(field, field), len(value), NAME_MAX, field=field)
 
 
 def check_reason(reason: str | None, *, what: str = "reason") -> None:

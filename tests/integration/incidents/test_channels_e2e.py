@@ -51,7 +51,7 @@ async def test_in_a_policy_channel_a_public_listing_is_posted(bot: Harness) -> N
     assert answer["response_type"] == "in_channel"
 
 
-async def test_audit_histories_are_for_approvers_by_default(bot: Harness) -> None:
+async def test_audit_histories_are_for_approvers_by_default_and_refs_are_bounded(bot: Harness) -> None:
     await bot.command("/pool", "resize staging-pg staging-web size=12")
     request = await bot.request_of(await bot.wait_card())
     await bot.click(ids.REJECT, request, user=LEAD1)
@@ -66,6 +66,10 @@ async def test_audit_histories_are_for_approvers_by_default(bot: Harness) -> Non
     assert (await bot.wait_webhook(2))[-1]["text"] == refused["text"]
     await bot.command("/dbops", f"audit {request.id}", user=LEAD1)
     assert (await bot.wait_webhook(3))[-1]["text"].startswith(f"History of {request.id}: 1 event(s)")
+    await bot.command("/dbops", f"audit {'c' * 300}", user=LEAD1)
+    assert (await bot.wait_webhook(4))[-1]["text"] == (
+        ":warning: The cluster name is 300 characters long; at most 255 are accepted. Nothing was changed."
+    )
 
 
 async def test_audit_readers_names_who_reads_histories(tmp_path: Path) -> None:
