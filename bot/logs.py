@@ -39,6 +39,18 @@ class _RedactFilter(logging.Filter):
         return True
 
 
+_MULTILINE_KEYS = {"exception", "stack"}  # tracebacks keep their lines
+
+
+def _one_line(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    """Console lines stay one line each: a newline someone typed (a reason, a pool name) is shown as `\\n`,
+    so it cannot forge a log line of its own. JSON lines escape them already."""
+    for key, value in event.items():
+        if isinstance(value, str) and key not in _MULTILINE_KEYS and ("\n" in value or "\r" in value):
+            event[key] = value.replace("\r", "\\r").replace("\n", "\\n")
+    return event
+
+
 def _extras(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
     record = event.get("_record")
     if isinstance(record, logging.LogRecord):
@@ -71,6 +83,7 @@ def configure_logging(level: str = "INFO", fmt: Literal["auto", "json", "console
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            *([] if as_json else [_one_line]),
             renderer,
         ],
     )

@@ -27,6 +27,7 @@ from bot.metrics import Metrics
 from bot.ops import DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.slack.app import build_slack_app, deps_of, make_web_client
+from bot.slack.channels import SlackChannels
 from bot.slack.notifier import SlackNotifier
 from bot.slack.usergroups import SlackGroups
 from bot.store import Store
@@ -103,6 +104,7 @@ class Runtime:
             ops,
             policy,
             SlackGroups(slack),
+            channels=SlackChannels(slack),
             notifier=notifier,
             metrics=metrics,
             execution_timeout=timedelta(seconds=settings.execution_timeout_seconds),

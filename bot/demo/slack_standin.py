@@ -92,12 +92,27 @@ class SlackStandIn(SocketModeSide):
         self.views: dict[str, dict[str, Any]] = self.forms.views
         self.usergroups: dict[str, list[str]] = dict(usergroups or {})
         self.free_plan = False  # usergroups.users.list → plan_upgrade_required, as on free workspaces
+        # conversations.info answers for these channels (id → the `channel` object); others: channel_not_found
+        self.channels: dict[str, dict[str, Any]] = {}
         # When set, only these bot tokens are accepted; any other xoxb- token gets `invalid_auth`.
         self.valid_tokens: set[str] | None = None
         self._failures: dict[str, _Failure] = {}
         self._ts = itertools.count(1)
         self._runner: web.AppRunner | None = None
         self.port = 0
+
+    def add_channel(self, channel: str, name: str, *, private: bool = False) -> None:
+        """A channel as `conversations.info` describes it (the fields the bot reads, in Slack's shape)."""
+        self.channels[channel] = {
+            "id": channel,
+            "name": name,
+            "is_channel": not private,
+            "is_group": private,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": private,
+            "is_archived": False,
+        }
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
@@ -258,6 +273,11 @@ class SlackStandIn(SocketModeSide):
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": self.usergroups[group]}
+        if method == "conversations.info":
+            found = self.channels.get(str(args.get("channel")))
+            if found is None:
+                return {"ok": False, "error": "channel_not_found"}
+            return {"ok": True, "channel": found}
         if method == "bots.info":
             bot = str(args.get("bot"))
             return {

@@ -114,7 +114,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 view = message_view(meta, str(NotPending(request)))
                 if click.on_home:  # it is over: take its buttons off the Home tab too
                     await answer(deps, client, click, None)
-            elif not await deps.engine.is_approver(user, request.action, request.cluster_name):
+            elif not await deps.engine.may_decide(user, request):
                 view = message_view(
                     meta,
                     messages.REJECT_NOT_ALLOWED.format(

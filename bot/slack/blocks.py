@@ -24,10 +24,11 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.ops.plan import Capacity, Plan, Snapshot
-from bot.workflow import Request, RequestState
+from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
 from . import ids
 from .mrkdwn import clip, code, escape, mention, mentions
+from .quotes import attributed
 
 __all__ = [
     "MAX_MESSAGE_BLOCKS",
@@ -129,8 +130,17 @@ def state_line(request: Request) -> str:
         return ":x: *Failed* — the change did not succeed."
     if state is RequestState.REJECTED:
         who = mention(request.rejected_by) if request.rejected_by else "an approver"
-        reason = f": {escape(request.rejection_reason)}" if request.rejection_reason else ""
-        return f":no_entry_sign: *Rejected* by {who}{reason} — nothing was changed."
+        line = f":no_entry_sign: *Rejected* by {who} — nothing was changed."
+        if request.rejection_reason:
+            line += "\n" + attributed(
+                "Reason given", request.rejected_by or "an approver", request.rejection_reason
+            )
+        return line
+    if state is RequestState.CANCELLED and request.is_emergency and request.cancelled_by == SYSTEM_ACTOR:
+        return (
+            ":octagonal_sign: *Not run* — the policy no longer allowed it when its countdown ended; "
+            "nothing was changed."
+        )
     if state is RequestState.CANCELLED and request.is_emergency:
         who = mention(request.cancelled_by) if request.cancelled_by else "someone"
         return f":octagonal_sign: *Stopped* by {who} before it ran — nothing was changed."
@@ -272,8 +282,10 @@ def stop_button(request: Request) -> ButtonElement:
 
 def emergency_text(request: Request) -> str:
     """The break-glass part of a card: the reason, the countdown or what came of it, and the review."""
-    reason = escape(request.emergency_reason or "")
-    lines = [f":rotating_light: *Emergency change* by {mention(request.requester)}: {reason}"]
+    lines = [
+        f":rotating_light: *Emergency change* by {mention(request.requester)}",
+        attributed("Reason given", request.requester, request.emergency_reason or ""),
+    ]
     if request.state is RequestState.PENDING and request.runs_at is not None:
         lines.append(f"Runs {date(request.runs_at)} without approval unless someone presses *Stop*.")
     if request.review_state is not None and request.review_state.value == "open":

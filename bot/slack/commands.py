@@ -13,7 +13,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops.errors import OpsError
-from bot.workflow import WorkflowError
+from bot.workflow import ChannelNotAllowed, WorkflowError
 
 from . import messages
 from .approvals import post_card
@@ -46,6 +46,12 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
             return
         user = str(command["user_id"])
         channel = str(command["channel_id"])
+        if not isinstance(parsed, RequestChange):  # a change is checked (and its refusal audited) by submit
+            try:
+                deps.engine.check_channel(channel)
+            except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
+                await ack(text=messages.REFUSED.format(reason=str(refused)))
+                return
         await ack()
         if isinstance(parsed, OpenModal):
             await open_form(
@@ -64,9 +70,8 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
         if isinstance(parsed, Read):
             deps.tasks.spawn(_read(deps, parsed, respond), name=f"{name} read for {user}", on_error=report)
         elif isinstance(parsed, RequestChange):
-            channel_name = str(command.get("channel_name") or "") or None
             deps.tasks.spawn(
-                _submit(deps, parsed, user, channel, client, respond, channel_name=channel_name),
+                _submit(deps, parsed, user, channel, client, respond),
                 name=f"{name} for {user}",
                 on_error=report,
             )
@@ -105,13 +110,9 @@ async def _submit(
     channel: str,
     client: AsyncWebClient,
     respond: AsyncRespond,
-    *,
-    channel_name: str | None = None,
 ) -> None:
     try:
-        request = await deps.engine.submit(
-            parsed.change, user, channel, emergency=parsed.emergency, channel_name=channel_name
-        )
+        request = await deps.engine.submit(parsed.change, user, channel, emergency=parsed.emergency)
     except WorkflowError as refused:
         await respond(text=_refused(refused), response_type="ephemeral")
         return

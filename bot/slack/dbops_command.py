@@ -15,7 +15,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops.errors import OpsError
-from bot.workflow import AuditEvent, Request, RequestState
+from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
+from bot.workflow.intake import check_name
 
 from . import messages
 from .blocks import check_message
@@ -23,6 +24,7 @@ from .deps import SlackDeps
 from .home import actionable
 from .mrkdwn import escape, mention
 from .parser import tokens
+from .quotes import one_line
 
 __all__ = ["CLUSTER_AUDIT_LIMIT", "DBOPS_USAGE", "audit_lines", "register_dbops"]
 
@@ -42,15 +44,20 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
     async def on_dbops(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         words = tokens(str(command.get("text", "")))
         verb = words[0].lower() if words else "help"
+        if verb in ("help", "-h", "--help", "?"):
+            await ack(text=DBOPS_USAGE)
+            return
+        try:
+            deps.engine.check_channel(str(command.get("channel_id", "")))
+        except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
+            await ack(text=messages.REFUSED.format(reason=str(refused)))
+            return
         if verb == "requests" and len(words) == 1:
             await ack()
             work = _requests(deps, str(command["user_id"]), respond)
         elif verb == "audit" and len(words) == 2:
             await ack()
-            work = _audit(deps, words[1], respond)
-        elif verb in ("help", "-h", "--help", "?"):
-            await ack(text=DBOPS_USAGE)
-            return
+            work = _audit(deps, str(command["user_id"]), words[1], respond)
         else:
             await ack(text=f"`/dbops` does not understand `{escape(' '.join(words))}`.\n{DBOPS_USAGE}")
             return
@@ -95,12 +102,18 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
         request = f"{event.request_id} · " if event.request_id else ""
         lines.append(
             f"• `{event.at:%Y-%m-%d %H:%M:%S}` {request}*{escape(event.kind)}*{move} by "
-            f"{mention(event.actor)}: {escape(event.message)}"
+            f"{mention(event.actor)}: {one_line(event.message)}"
         )
     return lines
 
 
-async def _audit(deps: SlackDeps, ref: str, respond: AsyncRespond) -> None:
+async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) -> None:
+    try:
+        await deps.engine.check_audit_reader(user)
+        check_name(ref)
+    except WorkflowError as refused:
+        await respond(text=messages.REFUSED.format(reason=escape(str(refused))), response_type="ephemeral")
+        return
     if _REQUEST_ID.match(ref):
         request_id = ref.upper()
         events = await deps.engine.audit(request_id)
@@ -113,7 +126,7 @@ async def _audit(deps: SlackDeps, ref: str, respond: AsyncRespond) -> None:
         await _answer(respond, text, [f"*History of {request_id}*", *audit_lines(events)])
         return
     key, name = await _cluster_of(deps, ref)
-    events = (await deps.engine.cluster_audit(key))[-CLUSTER_AUDIT_LIMIT:]
+    events = await deps.engine.cluster_audit(key, last=CLUSTER_AUDIT_LIMIT)
     if not events:
         await respond(text=f"Nothing is recorded on {escape(name)}.", response_type="ephemeral")
         return

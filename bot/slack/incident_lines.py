@@ -16,6 +16,7 @@ from bot.workflow import AuditEvent, Request
 from . import ids
 from .blocks import date
 from .mrkdwn import escape, mention
+from .quotes import attributed, one_line
 
 __all__ = [
     "EMERGENCY_ANNOUNCEMENT",
@@ -69,6 +70,18 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
     kind = event.kind
     if kind == "countdown_over":
         return ":rotating_light: Nobody stopped the emergency change; it runs now, without approval."
+    if kind == "emergency_revoked":
+        why = str(event.detail.get("reason") or "")
+        return (
+            ":octagonal_sign: The emergency change did not run: the policy no longer allows it. "
+            f"{one_line(why)} Nothing was changed."
+        )
+    if kind == "superseded":
+        by = escape(str(event.detail.get("by") or "an emergency change"))
+        return (
+            f":rotating_light: {mention(event.actor)}'s emergency change {by} on the same resource "
+            "supersedes this request, so it was cancelled. Nothing was changed by it."
+        )
     if kind == "stopped":
         return f":octagonal_sign: {mention(event.actor)} stopped the emergency change. Nothing was changed."
     if kind == "reminded":
@@ -78,10 +91,7 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
             f"{'s' if missing != 1 else ''}; it expires {date(request.expires_at)}."
         )
     if kind == "escalated":
-        return (
-            f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. "
-            "You may approve or reject it now."
-        )
+        return _escalated_line(request, event)
     if kind == "review_reminded":
         return f":mag: {_notify(event)}: the review of the emergency change {request.id} is still open."
     if kind == "review_acknowledged":
@@ -89,11 +99,32 @@ def incident_line(request: Request, event: AuditEvent) -> str | None:
     return None
 
 
+def _escalated_line(request: Request, event: AuditEvent) -> str:
+    """Says who may now decide, as `ApprovalEngine.may_decide` does: escalation widens only the top-level
+    approvers, and every matching cluster rule's approvers still apply."""
+    if event.detail.get("widened") is False:
+        return (
+            f":mega: {_notify(event)}: nobody has approved {request.id} yet. Escalation adds no approvers "
+            f"for {request.action.value}, which names its own; you may approve or reject it."
+        )
+    also = event.detail.get("also") or []
+    if isinstance(also, list) and also:
+        return (
+            f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. Those of you also "
+            f"among the approvers for {escape(request.cluster_name)} ({notify_mentions(also)}) may approve "
+            "or reject it now."
+        )
+    return (
+        f":mega: Escalated to {_notify(event)}: nobody has approved {request.id} yet. "
+        "You may approve or reject it now."
+    )
+
+
 def review_text(request: Request, event: AuditEvent) -> str:
     return (
         f":mag: {_notify(event)}: the emergency change {request.id} ran ({request.state.value}) without "
-        f"approval, by {mention(request.requester)}: {escape(request.emergency_reason or '')}. "
-        "An approver must review it and acknowledge."
+        f"approval, by {mention(request.requester)}. An approver must review it and acknowledge.\n"
+        + attributed("Reason given", request.requester, request.emergency_reason or "")
     )
 
 

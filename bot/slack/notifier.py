@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.workflow import AuditEvent, Request, RequestState
 
-from .blocks import card_blocks, card_text, failure_text, full_stop, sentence
+from .blocks import card_blocks, card_text, failure_text, sentence
 from .incident_lines import (
     EMERGENCY_ANNOUNCEMENT,
     REVIEW_ANNOUNCEMENT,
@@ -28,6 +28,7 @@ from .incident_lines import (
     tell_requester_expired,
 )
 from .mrkdwn import escape, mention
+from .quotes import attributed, one_line
 
 __all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
 
@@ -75,8 +76,10 @@ def thread_line(request: Request, event: AuditEvent) -> str | None:
     if kind == "reconcile_failed":
         return ":hourglass: Could not check DigitalOcean yet; the bot will try again."
     if kind == "rejected":
-        reason = f": {full_stop(escape(request.rejection_reason))}" if request.rejection_reason else "."
-        return f":no_entry_sign: {mention(event.actor)} rejected the request{reason} Nothing was changed."
+        line = f":no_entry_sign: {mention(event.actor)} rejected the request. Nothing was changed."
+        if request.rejection_reason:
+            line += "\n" + attributed("Reason given", event.actor, request.rejection_reason)
+        return line
     if kind == "cancelled":
         return f":heavy_multiplication_x: {mention(event.actor)} cancelled the request. Nothing was changed."
     if kind == "expired":
@@ -196,7 +199,7 @@ class SlackNotifier:
             id=request.id,
             summary=escape(request.summary),
             requester=mention(request.requester),
-            reason=escape(request.emergency_reason or ""),
+            reason=one_line(request.emergency_reason or ""),  # one line: it cannot fake a line of ours
             link=link,
         )
         for channel in self._notify_channels:

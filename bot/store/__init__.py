@@ -16,11 +16,14 @@ from .records import (
     RequestState,
     ReviewState,
 )
+from .schema import NAME_MAX, SLACK_ID_MAX
 from .store import AddApproval, ApprovalAdded, EmergencyCap, RequestIdTaken, Store, TimerColumn, result_values
 from .url import async_database_url
 
 __all__ = [
     "ACTIVE_STATES",
+    "NAME_MAX",
+    "SLACK_ID_MAX",
     "ActiveRequestExists",
     "AddApproval",
     "Approval",

@@ -24,7 +24,20 @@ from sqlalchemy import (
     text,
 )
 
-__all__ = ["ACTIVE_STATES_SQL", "approvals", "audit_events", "metadata", "requests"]
+__all__ = [
+    "ACTIVE_STATES_SQL",
+    "NAME_MAX",
+    "SLACK_ID_MAX",
+    "approvals",
+    "audit_events",
+    "metadata",
+    "requests",
+]
+
+NAME_MAX = 255
+"""The longest cluster name the store keeps (as typed in a refused request, or DigitalOcean's)."""
+SLACK_ID_MAX = 32
+"""The longest Slack ID (user, channel, message ts) the store keeps."""
 
 metadata = MetaData(
     naming_convention={
@@ -106,17 +119,17 @@ requests = Table(
     Column("state", FreeString(16), nullable=False),
     Column("resource_key", FreeString(300), nullable=False),
     Column("cluster_id", FreeString(64), nullable=False),
-    Column("cluster_name", FreeString(255), nullable=False),
+    Column("cluster_name", FreeString(NAME_MAX), nullable=False),
     Column("change", FreeJSON, nullable=False),
     Column("plan", FreeJSON, nullable=False),
-    Column("requester", FreeString(32), nullable=False),
-    Column("channel", FreeString(32), nullable=False),
-    Column("card_channel", FreeString(32)),
-    Column("card_ts", FreeString(32)),
+    Column("requester", FreeString(SLACK_ID_MAX), nullable=False),
+    Column("channel", FreeString(SLACK_ID_MAX), nullable=False),
+    Column("card_channel", FreeString(SLACK_ID_MAX)),
+    Column("card_ts", FreeString(SLACK_ID_MAX)),
     Column("required_approvals", Integer, nullable=False),
-    Column("rejected_by", FreeString(32)),
+    Column("rejected_by", FreeString(SLACK_ID_MAX)),
     Column("rejection_reason", FreeText),
-    Column("cancelled_by", FreeString(32)),
+    Column("cancelled_by", FreeString(SLACK_ID_MAX)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("expires_at", UtcDateTime, nullable=False),
@@ -136,7 +149,7 @@ requests = Table(
     Column("escalated_at", UtcDateTime),
     Column("review_state", FreeString(16)),
     Column("review_due_at", UtcDateTime),
-    Column("reviewed_by", FreeString(32)),
+    Column("reviewed_by", FreeString(SLACK_ID_MAX)),
     Column("reviewed_at", UtcDateTime),
     Index("ix_requests_state", "state"),
     Index("ix_requests_runs_at", "runs_at"),
@@ -158,7 +171,7 @@ approvals = Table(
     "approvals",
     metadata,
     Column("request_id", FreeString(16), ForeignKey("requests.id"), primary_key=True),
-    Column("user_id", FreeString(32), primary_key=True),
+    Column("user_id", FreeString(SLACK_ID_MAX), primary_key=True),
     Column("approved_at", UtcDateTime, nullable=False),
 )
 
@@ -168,10 +181,10 @@ audit_events = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UtcDateTime, nullable=False),
     Column("kind", FreeString(32), nullable=False),
-    Column("actor", FreeString(32), nullable=False),
+    Column("actor", FreeString(SLACK_ID_MAX), nullable=False),
     Column("request_id", FreeString(16)),
     Column("cluster_id", FreeString(64)),
-    Column("cluster_name", FreeString(255)),
+    Column("cluster_name", FreeString(NAME_MAX)),
     Column("from_state", FreeString(16)),
     Column("to_state", FreeString(16)),
     Column("message", FreeText, nullable=False),

@@ -422,10 +422,13 @@ class Store:
         until: datetime | None = None,
         after_id: int = 0,
         limit: int | None = None,
+        latest: bool = False,
     ) -> list[AuditEvent]:
         """Audit events in the order they were written; `cluster` matches its name or id, `until` is
-        exclusive."""
-        query = select(audit_events).where(audit_events.c.id > after_id).order_by(audit_events.c.id)
+        exclusive. `limit` is applied in SQL: the first `limit` events, or with `latest` the last ones
+        (still returned oldest first), so a long history is never read whole."""
+        order = audit_events.c.id.desc() if latest else audit_events.c.id
+        query = select(audit_events).where(audit_events.c.id > after_id).order_by(order)
         if request_id is not None:
             query = query.where(audit_events.c.request_id == request_id)
         if cluster is not None:
@@ -440,7 +443,8 @@ class Store:
             query = query.limit(limit)
         async with self._read() as conn:
             rows = (await conn.execute(query)).all()
-        return [_event_from_row(row) for row in rows]
+        found = [_event_from_row(row) for row in rows]
+        return found[::-1] if latest else found
 
     # --- internals ------------------------------------------------------------------------------------
 

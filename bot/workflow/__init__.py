@@ -13,11 +13,14 @@ See docs/WORKFLOW.md.
 from bot.store import AuditEvent, Failure, Request, RequestState, ReviewState
 
 from .audit_export import export_audit
+from .channels import ChannelDirectory, ChannelInfo, NoChannelDirectory, StaticChannels
 from .engine import SYSTEM_ACTOR, ApprovalEngine
 from .errors import (
+    AuditNotAllowed,
     ChannelNotAllowed,
     DuplicateRequest,
     EmergencyRefused,
+    InputTooLong,
     NotAllowed,
     NotPending,
     ProtectedDatabase,
@@ -47,8 +50,11 @@ __all__ = [
     "ApprovalOutcome",
     "ApprovalStatus",
     "AuditEvent",
+    "AuditNotAllowed",
     "BreakGlass",
     "ChangeService",
+    "ChannelDirectory",
+    "ChannelInfo",
     "ChannelNotAllowed",
     "Clock",
     "DuplicateRequest",
@@ -56,6 +62,8 @@ __all__ = [
     "Escalation",
     "Failure",
     "GroupResolver",
+    "InputTooLong",
+    "NoChannelDirectory",
     "NotAllowed",
     "NotPending",
     "Notifier",
@@ -70,6 +78,7 @@ __all__ = [
     "ReviewNotOpen",
     "ReviewState",
     "SilentNotifier",
+    "StaticChannels",
     "StaticGroups",
     "WorkflowError",
     "describe_result",

@@ -11,10 +11,18 @@ from datetime import datetime, timedelta
 from bot.ops.changes import Action
 from bot.store import EmergencyCap, Store
 
+from .channels import ChannelDirectory
 from .errors import EmergencyRefused
 from .policy import ANYONE, BreakGlass, GroupResolver, Policy
 
-__all__ = ["CAP_WINDOW", "cap_reached", "check_emergency", "emergency_cap", "mentionable"]
+__all__ = [
+    "CAP_WINDOW",
+    "allowed_emergency",
+    "cap_reached",
+    "check_emergency",
+    "emergency_cap",
+    "mentionable",
+]
 
 CAP_WINDOW = timedelta(hours=24)
 """The daily cap counts the emergency requests of the last 24 hours."""
@@ -23,22 +31,44 @@ CAP_WINDOW = timedelta(hours=24)
 async def check_emergency(
     policy: Policy,
     groups: GroupResolver,
+    channels: ChannelDirectory,
     store: Store,
     *,
     action: Action,
     requester: str,
     channel: str,
-    channel_name: str | None,
     now: datetime,
 ) -> BreakGlass:
     """The policy's break-glass rules if `requester` may make this emergency change here, now; otherwise
     raises `EmergencyRefused` saying why."""
+    rules = await allowed_emergency(
+        policy, groups, channels, action=action, requester=requester, channel=channel
+    )
+    made = await store.count_emergencies(requester, now - CAP_WINDOW)
+    if made >= rules.daily_cap:
+        raise cap_reached(made)
+    return rules
+
+
+async def allowed_emergency(
+    policy: Policy,
+    groups: GroupResolver,
+    channels: ChannelDirectory,
+    *,
+    action: Action,
+    requester: str,
+    channel: str,
+) -> BreakGlass:
+    """Every rule but the daily cap: asked at submission, and again when the countdown ends (the policy
+    may have changed, or the bot restarted with another one). Raises `EmergencyRefused`."""
     rules = policy.break_glass
     if rules is None:
         raise EmergencyRefused(
             "Emergency changes are not enabled: the policy has no `break_glass` section; ask for approval."
         )
-    if not rules.is_incident_channel(channel, channel_name):
+    if not policy.channel_allowed(channel):
+        raise EmergencyRefused("The policy's `channels` do not include this channel.")
+    if not await _is_incident_channel(rules, channels, channel):
         where = ", ".join(f"<#{c}>" if c[:1] in "CG" and c.isupper() else f"#{c}" for c in rules.channels)
         raise EmergencyRefused(f"Emergency changes are accepted only in incident channels ({where}).")
     if not await policy.is_listed(requester, rules.on_call, groups):
@@ -48,10 +78,17 @@ async def check_emergency(
         raise EmergencyRefused(
             f"The policy does not allow {action.value} as an emergency change (allowed: {allowed})."
         )
-    made = await store.count_emergencies(requester, now - CAP_WINDOW)
-    if made >= rules.daily_cap:
-        raise cap_reached(made)
     return rules
+
+
+async def _is_incident_channel(rules: BreakGlass, channels: ChannelDirectory, channel: str) -> bool:
+    """By ID; or, for name patterns, by the public channel's name as Slack confirms it."""
+    if rules.is_incident_channel_id(channel):
+        return True
+    if not rules.has_name_patterns():
+        return False
+    info = await channels.lookup(channel)
+    return info is not None and info.id == channel and not info.is_private and rules.matches_name(info.name)
 
 
 def emergency_cap(rules: BreakGlass, now: datetime) -> EmergencyCap:

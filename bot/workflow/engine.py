@@ -24,44 +24,38 @@ from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
 from bot.metrics import Metrics
-from bot.ops.changes import Action, Change, DbDrop
+from bot.ops.changes import Action, Change
 from bot.ops.errors import OpsError, OutcomeUnknownError, UpstreamFailure
 from bot.ops.plan import ExecutionResult, Outcome
 from bot.store import (
     ACTIVE_STATES,
-    ActiveRequestExists,
     AddApproval,
     AuditEvent,
-    EmergencyCapReached,
     EventDraft,
     Failure,
     Request,
-    RequestIdTaken,
     RequestState,
     ReviewState,
     Store,
     result_values,
 )
-from bot.store.records import new_request_id
 
 from .audit_export import export_audit
-from .breakglass import cap_reached, check_emergency, emergency_cap
+from .channels import ChannelDirectory, NoChannelDirectory
 from .errors import (
+    AuditNotAllowed,
     ChannelNotAllowed,
-    DuplicateRequest,
-    EmergencyRefused,
     NotAllowed,
     NotPending,
-    ProtectedDatabase,
     RequestNotFound,
-    RequestRefused,
     ReviewNotOpen,
     describe_state,
 )
+from .intake import check_reason
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
 from .policy import GroupResolver, Policy
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
-from .timers import emergency_timers, pending_timers, submitted_event
+from .submission import submit
 
 __all__ = ["SYSTEM_ACTOR", "ApprovalEngine"]
 
@@ -87,11 +81,13 @@ class ApprovalEngine:
         execution_timeout: timedelta = timedelta(minutes=5),
         lease_grace: timedelta = timedelta(minutes=1),
         instance: str | None = None,
+        channels: ChannelDirectory | None = None,
     ) -> None:
         self.store = store
         self.policy = policy
         self._service = service
         self._groups = resolver
+        self.channels: ChannelDirectory = channels or NoChannelDirectory()
         self._clock = clock
         self._notifier: Notifier = notifier or SilentNotifier()
         self._metrics = metrics
@@ -108,101 +104,29 @@ class ApprovalEngine:
         channel: str,
         *,
         emergency: str | None = None,
-        channel_name: str | None = None,
     ) -> Request:
         """Plan the change and open a pending request for it.
 
         With `emergency` (the reason), it is a break-glass request: no approvals, it runs when its
-        countdown ends unless stopped (`stop`), then opens a review. `channel_name` matches the policy's
-        incident-channel patterns. Raises `ChannelNotAllowed`, `EmergencyRefused`, `RequestRefused` (the
-        service layer's sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request).
+        countdown ends unless stopped (`stop`), then opens a review; the channel must be an incident
+        channel by ID, or a public one whose name (read through the `ChannelDirectory`) matches the
+        policy's patterns; it supersedes an ordinary pending request on the same resource. Raises
+        `ChannelNotAllowed`, `InputTooLong`, `EmergencyRefused`, `RequestRefused` (the service layer's
+        sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request). See `submission`.
         """
-        now = self._clock()
-        emergency = (emergency or "").strip() or None
-        if emergency is not None:
-            try:
-                rules = await check_emergency(
-                    self.policy,
-                    self._groups,
-                    self.store,
-                    action=change.action,
-                    requester=requester,
-                    channel=channel,
-                    channel_name=channel_name,
-                    now=now,
-                )
-            except EmergencyRefused as refused:
-                await self._refused(
-                    requester, f"Emergency refused for {requester}: {refused}", now, change=change
-                )
-                raise
-        elif not self.policy.channel_allowed(channel):
-            await self._refused(
-                requester, f"{requester} asked in channel {channel}, which is not allowed.", now
-            )
-            raise ChannelNotAllowed(channel, self.policy.channels)
-        try:
-            plan = await self._service.plan(change)
-        except OpsError as error:
-            await self._refused(requester, f"Refused for {requester}: {error}", now, change=change)
-            raise RequestRefused(str(error), field=getattr(error, "field", None)) from None
-        if isinstance(change, DbDrop) and self.policy.is_protected(change.db):
-            await self._refused(
-                requester, f"Refused for {requester}: {change.db} is protected.", now, change=change
-            )
-            raise ProtectedDatabase(change.db, plan.cluster_name)
+        return await submit(self, change, requester, channel, emergency=emergency)
 
-        required = self.policy.required_approvals(plan.action, plan.cluster_name)
-        ttl = timedelta(minutes=self.policy.request_ttl_minutes)
-        timers = (
-            emergency_timers(now, ttl, rules.countdown_seconds)
-            if emergency is not None
-            else pending_timers(self.policy, now, ttl)
-        )
-        for _ in range(5):
-            request = Request(
-                id=new_request_id(),
-                action=plan.action,
-                change=change,
-                plan=plan,
-                resource_key=plan.resource_key,
-                cluster_id=plan.cluster_id,
-                cluster_name=plan.cluster_name,
-                state=RequestState.PENDING,
-                requester=requester,
-                channel=channel,
-                required_approvals=required,
-                created_at=now,
-                updated_at=now,
-                emergency_reason=emergency,
-                **{"expires_at": now + ttl, **timers},
-            )
-            event = submitted_event(request)
-            cap = emergency_cap(rules, now) if emergency is not None else None
-            try:
-                stored, audit = await self.store.insert_request(request, event, emergency_cap=cap)
-            except RequestIdTaken:
-                continue
-            except EmergencyCapReached as reached:  # another emergency of theirs got in meanwhile
-                too_many = cap_reached(reached.made)
-                await self._refused(
-                    requester, f"Emergency refused for {requester}: {too_many}", now, change=change
-                )
-                raise too_many from None
-            except ActiveRequestExists as clash:
-                existing = await self.store.get(clash.existing_id)
-                if existing is None or existing.state.is_final:
-                    continue  # it finished in between: try again
-                await self._refused(
-                    requester,
-                    f"Refused for {requester}: {existing.id} already asks for it.",
-                    now,
-                    change=change,
-                )
-                raise DuplicateRequest(existing) from None
-            await self._changed(stored, audit)
-            return stored
-        raise RuntimeError("could not store the request after 5 attempts")
+    def check_channel(self, channel: str) -> None:
+        """Raises `ChannelNotAllowed` unless the policy's `channels` (when set) has `channel`. Every command
+        asks this before it answers; `submit` asks it too, and records the refusal."""
+        if not self.policy.channel_allowed(channel):
+            raise ChannelNotAllowed(channel, self.policy.channels, what="Commands")
+
+    async def check_audit_reader(self, user: str) -> None:
+        """Raises `AuditNotAllowed` unless `user` is in the policy's `audit_readers` (default: the top-level
+        `approvers`), groups expanded."""
+        if not await self.policy.is_listed(user, self.policy.audit_reader_list(), self._groups):
+            raise AuditNotAllowed(user)
 
     async def set_card(self, request_id: str, channel: str, ts: str) -> Request:
         """Remember where the request's Slack card was posted."""
@@ -218,15 +142,15 @@ class ApprovalEngine:
         return await self.policy.is_approver(user, action, cluster_name, self._groups)
 
     async def may_decide(self, user: str, request: Request) -> bool:
-        """An approver of the request's action and cluster, or, once it is escalated, of the escalation
-        group."""
-        if await self.is_approver(user, request.action, request.cluster_name):
-            return True
-        escalation = self.policy.escalation
-        return (
-            escalation is not None
-            and request.escalated_at is not None
-            and await self.policy.is_listed(user, escalation.approvers, self._groups)
+        """Whether `user` may approve or reject `request` now: in every list the policy names for its
+        action and cluster, where an escalated request's top-level list includes the escalation approvers
+        (`Policy.approver_lists`). Approve, Reject and the App Home tab all ask this."""
+        return await self.policy.is_approver(
+            user,
+            request.action,
+            request.cluster_name,
+            self._groups,
+            escalated=request.escalated_at is not None,
         )
 
     async def approve(self, request_id: str, user: str) -> ApprovalOutcome:
@@ -299,6 +223,7 @@ class ApprovalEngine:
                 request=request,
             )
         reason = (reason or "").strip() or None
+        check_reason(reason, what="rejection reason")
         message = f"{user} rejected {request.id}" + (f": {reason}" if reason else ".")
         return await self._finish_pending(
             request,
@@ -503,10 +428,18 @@ class ApprovalEngine:
         return await self.store.events(request_id=request_id)
 
     async def cluster_audit(
-        self, cluster: str, *, since: datetime | None = None, until: datetime | None = None
+        self,
+        cluster: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        last: int | None = None,
     ) -> list[AuditEvent]:
-        """Every event on one cluster (its name or id), in order; `until` is exclusive."""
-        return await self.store.events(cluster=cluster, since=since, until=until)
+        """Every event on one cluster (its name or id), in order; `until` is exclusive. With `last`, only
+        the latest `last` events (limited in SQL)."""
+        return await self.store.events(
+            cluster=cluster, since=since, until=until, limit=last, latest=last is not None
+        )
 
     async def export_jsonl(
         self, since: datetime | None = None, until: datetime | None = None, cluster: str | None = None
@@ -649,14 +582,20 @@ class ApprovalEngine:
         return current
 
     async def _refused(
-        self, requester: str, message: str, at: datetime, *, change: Change | None = None
+        self,
+        requester: str,
+        message: str,
+        at: datetime,
+        *,
+        change: Change | None = None,
+        detail: dict[str, object] | None = None,
     ) -> None:
         await self.store.append_event(
             EventDraft(
                 kind="refused",
                 actor=requester,
                 message=message,
-                detail={"change": change.model_dump(mode="json")} if change is not None else {},
+                detail={"change": change.model_dump(mode="json")} if change is not None else detail or {},
             ),
             at=at,
             cluster_name=change.cluster if change is not None else None,

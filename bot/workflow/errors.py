@@ -3,7 +3,9 @@
 WorkflowError
 ├── RequestNotFound     no request has that id
 ├── ChannelNotAllowed   commands are not accepted in that channel
+├── AuditNotAllowed     that person may not read audit histories
 ├── RequestRefused      the service layer refused the change (invalid, unknown cluster, capacity, …)
+├── InputTooLong        a name, reason or ID is longer than intake accepts (`bot.workflow.intake`)
 ├── ProtectedDatabase   the policy protects that database
 ├── DuplicateRequest    a live request already targets the resource (`existing` is that request)
 ├── NotAllowed          that person may not do that to that request
@@ -17,9 +19,11 @@ from __future__ import annotations
 from bot.store import Request
 
 __all__ = [
+    "AuditNotAllowed",
     "ChannelNotAllowed",
     "DuplicateRequest",
     "EmergencyRefused",
+    "InputTooLong",
     "NotAllowed",
     "NotPending",
     "ProtectedDatabase",
@@ -43,11 +47,21 @@ class RequestNotFound(WorkflowError):
 
 
 class ChannelNotAllowed(WorkflowError):
-    def __init__(self, channel: str, allowed: list[str]) -> None:
+    """`what` names what was asked: "Database changes" (a request), "Commands" (reads, audit, forms)."""
+
+    def __init__(self, channel: str, allowed: list[str], *, what: str = "Database changes") -> None:
         self.channel = channel
         self.allowed = allowed
         where = ", ".join(f"<#{c}>" for c in allowed)
-        super().__init__(f"Database changes are not accepted in this channel; ask in {where}.")
+        super().__init__(f"{what} are not accepted in this channel; ask in {where}.")
+
+
+class AuditNotAllowed(WorkflowError):
+    def __init__(self, user: str) -> None:
+        self.user = user
+        super().__init__(
+            "Only the people the policy names in `audit_readers` can read audit histories; ask one of them."
+        )
 
 
 class RequestRefused(WorkflowError):
@@ -56,6 +70,19 @@ class RequestRefused(WorkflowError):
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.field = field
         super().__init__(message)
+
+
+class InputTooLong(WorkflowError):
+    """`what` is longer than `limit`; `field` names the input (for forms)."""
+
+    def __init__(self, what: str, length: int, limit: int, *, field: str) -> None:
+        self.what = what
+        self.length = length
+        self.limit = limit
+        self.field = field
+        super().__init__(
+            f"The {what} is {length:,} characters long; at most {limit:,} are accepted. Nothing was changed."
+        )
 
 
 class ProtectedDatabase(WorkflowError):

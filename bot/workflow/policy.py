@@ -129,13 +129,19 @@ class BreakGlass(_Strict):
     daily_cap: int = Field(default=3, ge=1, le=100)
     review_reminder_minutes: int = Field(default=240, ge=1, le=7 * 24 * 60)
 
-    def is_incident_channel(self, channel: str, channel_name: str | None) -> bool:
-        """By ID, or by name against the patterns (`inc-*`; Slack gives the name without `#`)."""
-        name = (channel_name or "").lower().lstrip("#")
-        for entry in self.channels:
-            if entry == channel or (name and not _CHANNEL.match(entry) and fnmatch.fnmatchcase(name, entry)):
-                return True
-        return False
+    def is_incident_channel_id(self, channel: str) -> bool:
+        """Listed by its ID."""
+        return channel in self.channels
+
+    def has_name_patterns(self) -> bool:
+        return any(not _CHANNEL.match(entry) for entry in self.channels)
+
+    def matches_name(self, name: str) -> bool:
+        """A confirmed channel name (from `conversations.info`, never a payload) against the patterns."""
+        name = name.lower().lstrip("#")
+        return bool(name) and any(
+            not _CHANNEL.match(entry) and fnmatch.fnmatchcase(name, entry) for entry in self.channels
+        )
 
 
 class Reminders(_Strict):
@@ -167,6 +173,7 @@ class Policy(_Strict):
     break_glass: BreakGlass | None = None
     reminders: Reminders = Reminders()
     escalation: Escalation | None = None
+    audit_readers: Approvers | None = None
 
     @classmethod
     def default(cls) -> Policy:
@@ -218,28 +225,54 @@ class Policy(_Strict):
         counts += [rule.approvals for rule in self.cluster_rules(cluster_name) if rule.approvals is not None]
         return max(counts)
 
+    def audit_reader_list(self) -> list[str]:
+        """Who may read audit histories (`/dbops audit`): `audit_readers`, or the top-level `approvers`."""
+        return self.audit_readers or self.approvers
+
     def channel_allowed(self, channel: str) -> bool:
         return not self.channels or channel in self.channels
 
     def is_protected(self, database: str) -> bool:
         return database in self.protected_databases
 
-    def approver_lists(self, action: Action, cluster_name: str) -> list[list[str]]:
-        """The lists someone must be in to approve `action` on `cluster_name` (see `is_approver`)."""
-        lists = [self.actions.for_action(action).approvers or self.approvers]
-        lists += [rule.approvers for rule in self.cluster_rules(cluster_name) if rule.approvers is not None]
-        return lists
+    def escalation_widens(self, action: Action) -> bool:
+        """Whether escalation adds approvers for `action`: only when the action has no `approvers` of its
+        own, so that its approvers are the top-level list, which escalation extends."""
+        return self.escalation is not None and self.actions.for_action(action).approvers is None
+
+    def approver_lists(
+        self, action: Action, cluster_name: str, *, escalated: bool = False
+    ) -> list[list[str]]:
+        """The lists someone must be in, every one of them, to approve or reject `action` on
+        `cluster_name`: the action's `approvers` (the top-level list if it has none) and the `approvers` of
+        every matching cluster rule that has some. Once a request is `escalated`, `escalation.approvers`
+        join the top-level list only (see `escalation_widens`); the other lists still apply."""
+        rule = self.actions.for_action(action).approvers
+        first = rule or self.approvers
+        if escalated and self.escalation is not None and rule is None:
+            first = [*self.approvers, *self.escalation.approvers]
+        return [first, *self.cluster_approver_lists(cluster_name)]
+
+    def cluster_approver_lists(self, cluster_name: str) -> list[list[str]]:
+        """The `approvers` of every matching cluster rule that has some."""
+        return [rule.approvers for rule in self.cluster_rules(cluster_name) if rule.approvers is not None]
 
     async def is_listed(self, user: str, allowed: list[str], groups: GroupResolver) -> bool:
         """Whether `user` is in `allowed` (user IDs, groups expanded, or `*`)."""
         return await _listed(user, allowed, groups)
 
-    async def is_approver(self, user: str, action: Action, cluster_name: str, groups: GroupResolver) -> bool:
-        """In the action's approvers (the top-level list if it has none) and in every matching cluster
-        rule's approvers, if it has any. Self-approval is a separate rule (`allow_self_approval`)."""
-        lists = [self.actions.for_action(action).approvers or self.approvers]
-        lists += [rule.approvers for rule in self.cluster_rules(cluster_name) if rule.approvers is not None]
-        for allowed in lists:
+    async def is_approver(
+        self,
+        user: str,
+        action: Action,
+        cluster_name: str,
+        groups: GroupResolver,
+        *,
+        escalated: bool = False,
+    ) -> bool:
+        """In every list of `approver_lists` (groups expanded). Self-approval is a separate rule
+        (`allow_self_approval`)."""
+        for allowed in self.approver_lists(action, cluster_name, escalated=escalated):
             if not await _listed(user, allowed, groups):
                 return False
         return True

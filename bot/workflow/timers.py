@@ -1,6 +1,7 @@
 """Timers kept in the store and fired by a periodic sweep, once each, whichever replica gets there first.
 
-    runs_at        a break-glass request's countdown: pending → approved, then executed
+    runs_at        a break-glass request's countdown: pending → approved, then executed, if the policy
+                   still allows it then (otherwise pending → cancelled, `emergency_revoked`)
     remind_at      a pending request reminds its approvers (once, at `reminders.at_fraction` of its life)
     escalate_at    a pending request is escalated to `escalation.approvers` (who may then approve it)
     review_due_at  an open break-glass review reminds its approvers again, until acknowledged
@@ -16,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bot.store import EventDraft, Request, RequestState, ReviewState
 
-from .breakglass import mentionable
+from .breakglass import allowed_emergency, mentionable
+from .errors import EmergencyRefused
 from .policy import Policy
 
 if TYPE_CHECKING:
@@ -90,6 +92,19 @@ async def _countdowns(engine: ApprovalEngine) -> list[str]:
     now = engine._clock()
     fired = []
     for request in await engine.store.due("runs_at", now, state=RequestState.PENDING):
+        try:  # the policy may have changed since (or the bot restarted with another one): ask it again
+            await allowed_emergency(
+                engine.policy,
+                engine._groups,
+                engine.channels,
+                action=request.action,
+                requester=request.requester,
+                channel=request.channel,
+            )
+        except EmergencyRefused as refused:
+            if await _revoke(engine, request, str(refused), now):
+                fired.append(f"revoked {request.id}")
+            continue
         moved = await engine.store.update_if(
             request.id,
             at=now,
@@ -109,6 +124,27 @@ async def _countdowns(engine: ApprovalEngine) -> list[str]:
         await engine.execute(request.id)
         fired.append(f"ran {request.id}")
     return fired
+
+
+async def _revoke(engine: ApprovalEngine, request: Request, why: str, now: datetime) -> bool:
+    moved = await engine.store.update_if(
+        request.id,
+        at=now,
+        state=RequestState.PENDING,
+        to_state=RequestState.CANCELLED,
+        due="runs_at",
+        values={"runs_at": None, "cancelled_by": _ACTOR, "finished_at": now},
+        event=EventDraft(
+            kind="emergency_revoked",
+            actor=_ACTOR,
+            message=f"The emergency change {request.id} did not run: the policy no longer allows it. {why}",
+            detail={"reason": why},
+        ),
+    )
+    if moved is None:
+        return False  # stopped meanwhile, or another replica got there first
+    await engine._changed(*moved)
+    return True
 
 
 async def _open_reviews(engine: ApprovalEngine) -> list[str]:
@@ -167,7 +203,11 @@ async def _escalations(engine: ApprovalEngine) -> list[str]:
     now = engine._clock()
     fired = []
     for request in await engine.store.due("escalate_at", now, state=RequestState.PENDING):
-        notify = mentionable([escalation.approvers]) if escalation else []
+        widened = engine.policy.escalation_widens(request.action)
+        notify = (
+            mentionable([escalation.approvers]) if widened and escalation else _approvers(engine, request)
+        )
+        also = mentionable(engine.policy.cluster_approver_lists(request.cluster_name)) if widened else []
         moved = await engine.store.update_if(
             request.id,
             at=now,
@@ -179,7 +219,7 @@ async def _escalations(engine: ApprovalEngine) -> list[str]:
                 actor=_ACTOR,
                 message=f"{request.id} was escalated: nobody approved it in "
                 f"{escalation.after_minutes if escalation else '?'} minutes.",
-                detail={"notify": notify},
+                detail={"notify": notify, "widened": widened, "also": also},
             ),
         )
         if moved is not None:

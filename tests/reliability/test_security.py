@@ -95,3 +95,45 @@ async def test_forged_foreign_and_unauthorised_requests_change_nothing(stack: St
         unexpected_errors=len(errors),
     )
     assert errors == []
+
+
+@pytest.mark.postgres
+async def test_policy_channels_audit_readers_and_intake_bounds_hold_in_a_serve_process(
+    stack: Stack, board: Board
+) -> None:
+    """Issue 13, items 7 and 8, against `python -m bot serve` on PostgreSQL: reads, public listings and
+    `/dbops` outside the policy's channels answer nothing; a non-approver reads no audit history; a
+    300-character cluster reference is refused in plain words and the refusal is in the audit."""
+    [bot] = await stack.start_bots(1)
+    elsewhere = [
+        ("/pool", "list prod-pg public"),
+        ("/db", "list prod-pg"),
+        ("/dbops", "audit prod-pg"),
+    ]
+    for command, text in elsewhere:
+        answer = await stack.command(bot, text, command=command, user=LEAD1, channel=ELSEWHERE)
+        assert answer.status_code == 200
+        assert answer.text == f":warning: Commands are not accepted in this channel; ask in <#{CHANNEL}>."
+
+    await stack.command(bot, "audit prod-pg", command="/dbops", user=MALLORY)
+    await stack.command(bot, f"resize {'x' * 300} web size=30", user=LEAD1)
+    await stack.slack.wait_for(lambda s: len(s.webhooks) >= 2, what="two answers")
+    texts = sorted(body["text"] for _, body in stack.slack.webhooks)
+    assert texts == [
+        ":warning: Only the people the policy names in `audit_readers` can read audit histories; ask one "
+        "of them.",
+        ":warning: The cluster name is 300 characters long; at most 255 are accepted. Nothing was changed.",
+    ]
+    refused = [e for e in await stack.store.events() if e.kind == "refused"]
+    assert [e.message for e in refused] == [f"Refused for {LEAD1}: the cluster name is 300 characters long."]
+    assert [m for m in stack.slack.messages if m.channel == ELSEWHERE] == []
+    assert await stack.requests() == []
+    errors = stack.unexpected_errors()
+    board.add(
+        "security: channels, audit readers, bounds",
+        requests=len(elsewhere) + 2,
+        faults=len(elsewhere) + 2,
+        executions=0,
+        unexpected_errors=len(errors),
+    )
+    assert errors == []

@@ -28,6 +28,7 @@ SCOPE_OF_METHOD: dict[str, str | None] = {
     "chat.postEphemeral": "chat:write",
     "chat.postMessage": "chat:write",
     "chat.update": "chat:write",
+    "conversations.info": "channels:read",  # a public channel's name, for break-glass name patterns
     "usergroups.users.list": "usergroups:read",
     "views.open": None,
     "views.publish": None,

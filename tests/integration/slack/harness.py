@@ -31,6 +31,7 @@ from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 from bot.slack import ids
 from bot.slack.app import build_asgi, build_slack_app, deps_of, make_web_client
+from bot.slack.channels import SlackChannels
 from bot.slack.notifier import SlackNotifier
 from bot.slack.usergroups import SlackGroups
 from bot.store import Request, Store
@@ -243,7 +244,15 @@ async def running_bot(
             ops = DatabaseOps(do, protected_databases=frozenset(policy.protected_databases))
             notifier = SlackNotifier(client, notify_channels=policy.notify_channels, team_domain=TEAM_DOMAIN)
             clock = Clock()
-            engine = ApprovalEngine(store, ops, policy, SlackGroups(client), clock=clock, notifier=notifier)
+            engine = ApprovalEngine(
+                store,
+                ops,
+                policy,
+                SlackGroups(client),
+                channels=SlackChannels(client),
+                clock=clock,
+                notifier=notifier,
+            )
             bolt = build_slack_app(settings, engine, ops, client=client, notifier=notifier)
             async with (
                 serve_in_background(build_asgi(bolt)) as bot_url,

@@ -101,8 +101,8 @@ async def test_reject_asks_for_a_reason_in_a_modal(bot: Harness) -> None:
     await bot.submit(ids.MODAL_REJECT, values, user=LEAD2, private_metadata=meta)
     lines = await bot.wait_thread(request, "rejected the request")
     assert lines[-1] == (
-        f":no_entry_sign: <@{LEAD2}> rejected the request: not during &lt;!here&gt; sale. "
-        "Nothing was changed."
+        f":no_entry_sign: <@{LEAD2}> rejected the request. Nothing was changed.\n"
+        f"*Reason given by <@{LEAD2}>:*\n> not during &lt;!here&gt; sale"
     )
     assert (await bot.engine.get(request.id)).state is RequestState.REJECTED
     assert [c for c in bot.sandbox.calls if c.method != "GET"] == []

@@ -92,7 +92,8 @@ def test_partly_approved_card_keeps_buttons_and_names_who_approved() -> None:
                 "rejected_by": "U0LEAD1",
                 "rejection_reason": "not <!here> today",
             },
-            ":no_entry_sign: *Rejected* by <@U0LEAD1>: not &lt;!here&gt; today — nothing was changed.",
+            ":no_entry_sign: *Rejected* by <@U0LEAD1> — nothing was changed.\n"
+            "*Reason given by <@U0LEAD1>:*\n> not &lt;!here&gt; today",
         ),
         (
             {"state": RequestState.CANCELLED, "cancelled_by": "U0ALICE"},

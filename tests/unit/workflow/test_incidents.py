@@ -12,19 +12,21 @@ from bot.store import RequestState, ReviewState, Store
 from bot.workflow import (
     ApprovalEngine,
     ApprovalStatus,
+    ChannelInfo,
     EmergencyRefused,
     NotAllowed,
     NotPending,
     Policy,
     PolicyError,
     ReviewNotOpen,
+    StaticChannels,
 )
 
 from .conftest import GROUPS, POLICY
 from .fakes import FakeClock, FakeService, RecordingNotifier
 
 INCIDENT_POLICY = (
-    POLICY
+    POLICY.replace("channels: [C0OPS]", "channels: [C0OPS, C0INC]")  # `channels` binds emergencies too
     + """
 break_glass:
   channels: [C0INC, "inc-*"]
@@ -92,7 +94,7 @@ async def test_stop_refuses_an_ordinary_request(incident_engine: ApprovalEngine)
 
 async def test_break_glass_refusals_say_why(incident_engine: ApprovalEngine, store: Store) -> None:
     with pytest.raises(EmergencyRefused, match=r"only in incident channels \(<#C0INC>, #inc-\*\)"):
-        await incident_engine.submit(RESIZE, "U0ONCALL", "C0OPS", emergency="x", channel_name="db-ops")
+        await incident_engine.submit(RESIZE, "U0ONCALL", "C0OPS", emergency="x")
     with pytest.raises(EmergencyRefused, match="Only the on-call engineers"):
         await incident_engine.submit(RESIZE, "U0ALICE", "C0INC", emergency="x")
     with pytest.raises(EmergencyRefused, match=r"does not allow db.drop as an emergency change"):
@@ -104,10 +106,13 @@ async def test_break_glass_refusals_say_why(incident_engine: ApprovalEngine, sto
     assert refused[1].message.startswith("Emergency refused for U0ALICE: Only the on-call engineers")
 
 
-async def test_incident_channel_by_name_pattern_and_on_call_group(incident_engine: ApprovalEngine) -> None:
-    request = await incident_engine.submit(
-        RESIZE, "U0LEADA", "C0SOMEWHERE", emergency="incident 42", channel_name="inc-db-latency"
-    )
+async def test_incident_channel_by_name_pattern_and_on_call_group(
+    store: Store, service: FakeService, clock: FakeClock
+) -> None:
+    anywhere = Policy.from_yaml(INCIDENT_POLICY.replace("channels: [C0OPS, C0INC]\n", ""))
+    channels = StaticChannels({"C0SOMEWHERE": ChannelInfo("C0SOMEWHERE", "inc-db-latency", False)})
+    engine = ApprovalEngine(store, service, anywhere, GROUPS, clock=clock, channels=channels)
+    request = await engine.submit(RESIZE, "U0LEADA", "C0SOMEWHERE", emergency="incident 42")
     assert request.is_emergency
 
 

@@ -117,3 +117,13 @@ def test_load_policy_reads_the_file_and_names_a_missing_one(tmp_path: Path) -> N
         str(caught.value)
         == f"The policy file {tmp_path / 'nope.yaml'} cannot be read (No such file or directory)."
     )
+
+
+def test_audit_readers_default_to_the_approvers_and_are_validated_like_them() -> None:
+    assert Policy.from_yaml(POLICY).audit_reader_list() == ["U012LEAD", "S034DBLEADS"]
+    assert Policy.default().audit_reader_list() == ["*"]
+    assert Policy.from_yaml(POLICY + "audit_readers: [U0AUDITOR]\n").audit_reader_list() == ["U0AUDITOR"]
+    with pytest.raises(PolicyError) as caught:
+        Policy.from_yaml(POLICY + "audit_readers: [auditor]\nchannels: [general]\n")
+    assert "`audit_readers.0` 'auditor' is not a Slack user ID" in str(caught.value)
+    assert "`channels.0` 'general' is not a Slack channel ID" in str(caught.value)
