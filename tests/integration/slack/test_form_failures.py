@@ -1,0 +1,83 @@
+"""Forms when something fails: the bot, Slack or DigitalOcean failing while a form is filled in or rebuilt
+for a chosen cluster, a cluster id that cannot be an option value, and the rejection form's update."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.slack import ids
+from bot.store import Request
+from tests.integration.slack.harness import Harness, running_bot
+from tests.support.team import ALICE, LEAD2
+
+LOADING = ":hourglass_flowing_sand: Loading clusters from DigitalOcean…"
+INTERNAL = "Something went wrong on the bot's side while preparing this form (error "
+DO_DOWN = (
+    "Could not load the clusters from DigitalOcean: DigitalOcean failed (HTTP 503); try again in a moment."
+)
+# a cluster id DigitalOcean could send (they are UUIDs; nothing in the API forbids a longer one)
+LONG_ID = "5f0c8e1a-" + "e" * 150
+
+
+@pytest.fixture
+async def uncached(tmp_path: Path) -> AsyncIterator[Harness]:
+    """A bot that asks DigitalOcean for the cluster list on every read, as once its cache has expired
+    (a person taking more than 30 s over a form)."""
+    async with running_bot(tmp_path, cluster_cache_ttl=0) as harness:
+        yield harness
+
+
+def _blocks(view: dict[str, Any]) -> list[str]:
+    return [ids.base_block(str(b.get("block_id") or "")) for b in view["blocks"]]
+
+
+def _texts(view: dict[str, Any]) -> list[str]:
+    """What the view says in its sections and context lines."""
+    texts: list[str] = []
+    for block in view["blocks"]:
+        if block["type"] == "section":
+            texts.append(block["text"]["text"])
+        elif block["type"] == "context":
+            texts += [element["text"] for element in block["elements"]]
+    return texts
+
+
+async def _settled(bot: Harness, command: str, verb: str) -> tuple[str, dict[str, Any]]:
+    """Open a form and wait until Slack shows something other than "Loading…"."""
+    view_id = await bot.open_form(command, verb)
+    await bot.slack.wait_for(lambda s: LOADING not in _texts(s.views[view_id]), what="the loading view gone")
+    return view_id, bot.form(view_id)
+
+
+def _error_id(text: str) -> str:
+    assert text.startswith(INTERNAL), text
+    return text.removeprefix(INTERNAL).split(")", 1)[0]
+
+
+async def _rejection(bot: Harness) -> Request:
+    await bot.command("/pool", "delete staging-pg staging-web")
+    return await bot.request_of(await bot.wait_card())
+
+
+async def test_the_rejection_form_replaces_loading_from_the_hash_slack_gave(bot: Harness) -> None:
+    request = await _rejection(bot)
+    await bot.click(ids.REJECT, request, user=LEAD2)
+    [updated] = await bot.slack.wait_for_calls("views.update")
+    assert updated.args.get("hash")  # the stand-in, like Slack, refuses any hash but the view's own
+    view = bot.form(str(updated.args["view_id"]))
+    assert view["callback_id"] == ids.MODAL_REJECT
+    assert _blocks(view)[-1] == ids.REASON_BLOCK
+
+
+async def test_a_rejection_form_slack_has_changed_meanwhile_is_left_as_it_is(bot: Harness) -> None:
+    request = await _rejection(bot)
+    bot.slack.fail("views.update", "hash_conflict")
+    await bot.click(ids.REJECT, request, user=LEAD2)
+    await bot.slack.wait_for_calls("views.update")
+    await bot.drain()
+    assert bot.ephemeral_to(LEAD2) == []  # no "something went wrong": the newer view stands
+    assert bot.ephemeral_to(ALICE) == []
