@@ -5,15 +5,18 @@ Opening: `views.open` with a "Loading…" view right after the ack (the trigger_
 `views.update` with the form once DigitalOcean has listed the clusters. Choosing a cluster sends a
 `block_actions` (its input has `dispatch_action`): acked at once, then the form is rebuilt for that
 cluster (`FormUpdates`), which `private_metadata` remembers for the pickers' `block_suggestion`s — they
-carry no other input's value. Submitting: the engine plans the
-change within Slack's 3 s; a refusal goes back onto the field it names (`response_action="errors"`). If
-DigitalOcean is too slow, the form closes and the outcome (card or refusal) follows in the channel.
+carry no other input's value. A form that cannot be filled in, whatever the failure, is replaced by the
+sentence that says why (the detail and an error id go to the log). Submitting:
+the engine plans the change within Slack's 3 s; a refusal goes back onto the field it names
+(`response_action="errors"`). If DigitalOcean is too slow, the form closes and the outcome (card or
+refusal) follows in the channel.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import replace
 from typing import Any
 
@@ -29,11 +32,11 @@ from . import ids, messages
 from .approvals import post_card
 from .blocks import sentence
 from .change_forms import change_form, has_dependents
-from .deps import SlackDeps, tell
-from .form_updates import FormUpdates
+from .deps import SlackDeps, reporter, tell
+from .form_updates import FormUpdates, update_view
 from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
 from .mrkdwn import escape
-from .views import FormMeta, loading_view, message_view
+from .views import FormMeta, failure_text, loading_view, message_view
 
 __all__ = ["open_form", "register_modals"]
 
@@ -63,14 +66,16 @@ async def open_form(
         opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
         view_id, shown = str(opened["view"]["id"]), str(opened["view"].get("hash") or "")
         try:
-            clusters = _clusters_for(action, await deps.reads.list_clusters())
-            view = change_form(meta, clusters)
-        except OpsError as error:
-            view = message_view(meta, messages.LOAD_FAILED.format(reason=sentence(str(error))))
-        # nothing else writes the loading view; the hash still keeps Slack from showing an older one
-        await client.views_update(view_id=view_id, hash=shown or None, view=view)
+            form = change_form(meta, _clusters_for(action, await deps.reads.list_clusters()))
+            # nothing else writes the loading view; the hash still keeps Slack from showing an older one
+            await update_view(client, view_id, shown, form)
+            return
+        except Exception as error:  # never left on "Loading…"
+            text = _failure(error, f"could not fill the {action.value} form for {user}")
+        # the form was not shown (Slack refused it, or it was never sent): the loading view's hash holds
+        await update_view(client, view_id, shown, message_view(meta, text))
 
-    deps.tasks.spawn(fill(), name=f"form {action.value} for {user}")
+    deps.tasks.spawn(fill(), name=f"form {action.value} for {user}", on_error=reporter(client, channel, user))
 
 
 def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
@@ -162,7 +167,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
                         chosen, _clusters_for(action, await deps.reads.list_clusters()), values
                     )
                 except OpsError as error:
-                    form = message_view(meta, messages.LOAD_FAILED.format(reason=sentence(str(error))))
+                    text = _failure(error, f"could not rebuild the {action.value} form for {user}")
+                    form = message_view(meta, text)
                 await updates.update(client, view_id, from_hash, form, revision=revision + 1)
 
         deps.tasks.spawn(rebuild(), name=f"form {action.value} for {user} on {cluster}")
@@ -194,6 +200,16 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
 
     for action_id in ids.SELECTS:
         app.options(action_id)(options)
+
+
+def _failure(error: Exception, what: str) -> str:
+    """Log why a form could not be built or rebuilt, under a new error id; the sentence it shows."""
+    error_id = secrets.token_hex(4)
+    if isinstance(error, OpsError):
+        log.warning("%s (error %s): %r", what, error_id, error, extra={"error_id": error_id})
+    else:
+        log.error("%s (error %s)", what, error_id, exc_info=error, extra={"error_id": error_id})
+    return failure_text(error, error_id)
 
 
 def _behind(view: dict[str, Any], meta: FormMeta, chosen: str | None) -> bool:

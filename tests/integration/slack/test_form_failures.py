@@ -3,15 +3,15 @@ for a chosen cluster, a cluster id that cannot be an option value, and the rejec
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
+import logging
 from typing import Any
 
 import pytest
 
+from bot.ops import Cluster
 from bot.slack import ids
 from bot.store import Request
-from tests.integration.slack.harness import Harness, running_bot
+from tests.integration.slack.harness import Harness
 from tests.support.team import ALICE, LEAD2
 
 LOADING = ":hourglass_flowing_sand: Loading clusters from DigitalOcean…"
@@ -21,14 +21,6 @@ DO_DOWN = (
 )
 # a cluster id DigitalOcean could send (they are UUIDs; nothing in the API forbids a longer one)
 LONG_ID = "5f0c8e1a-" + "e" * 150
-
-
-@pytest.fixture
-async def uncached(tmp_path: Path) -> AsyncIterator[Harness]:
-    """A bot that asks DigitalOcean for the cluster list on every read, as once its cache has expired
-    (a person taking more than 30 s over a form)."""
-    async with running_bot(tmp_path, cluster_cache_ttl=0) as harness:
-        yield harness
 
 
 def _blocks(view: dict[str, Any]) -> list[str]:
@@ -56,6 +48,43 @@ async def _settled(bot: Harness, command: str, verb: str) -> tuple[str, dict[str
 def _error_id(text: str) -> str:
     assert text.startswith(INTERNAL), text
     return text.removeprefix(INTERNAL).split(")", 1)[0]
+
+
+async def test_a_form_slack_refuses_is_replaced_by_a_sentence_not_left_loading(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.slack.fail("views.update", "invalid_arguments")  # Slack refuses the form's blocks
+    _view_id, view = await _settled(bot, "/pool", "create")
+    [text] = _texts(view)
+    assert text == f"{INTERNAL}{_error_id(text)}); the details are in its log."
+    assert "submit" not in view
+    [logged] = [r for r in caplog.records if getattr(r, "error_id", None) == _error_id(text)]
+    assert logged.exc_info is not None
+    assert "invalid_arguments" in str(logged.exc_info[1])
+    assert "invalid_arguments" not in text
+
+
+async def test_a_bug_while_filling_a_form_is_told_in_one_sentence_and_logged_with_its_id(
+    bot: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken() -> list[Cluster]:
+        raise KeyError("engine")
+
+    monkeypatch.setattr(bot.deps.reads, "list_clusters", broken)
+    _, view = await _settled(bot, "/db", "drop")
+    [text] = _texts(view)
+    assert "KeyError" not in text
+    assert "Traceback" not in text
+    [logged] = [r for r in caplog.records if getattr(r, "error_id", None) == _error_id(text)]
+    assert logged.levelno == logging.ERROR
+    assert logged.exc_info is not None
+    assert isinstance(logged.exc_info[1], KeyError)
+
+
+async def test_digitalocean_failing_while_a_form_is_filled_says_why(bot: Harness) -> None:
+    bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
+    _, view = await _settled(bot, "/pool", "resize")
+    assert _texts(view) == [DO_DOWN]
 
 
 async def _rejection(bot: Harness) -> Request:
