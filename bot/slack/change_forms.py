@@ -3,12 +3,14 @@
 The cluster is a static select (an external select found by typing beyond Slack's 100 options) whose
 block dispatches an action when a cluster is chosen; the form is then rebuilt for that cluster
 (`modals.py`), with its pools, databases and users as external selects loaded on demand. Until then,
-a context line stands where they will appear.
+a context line stands where they will appear. A cluster whose id cannot be an option value is left
+out (`pickable`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -33,7 +35,9 @@ from .form_values import value
 from .parser import MODES
 from .views import TITLES, FormMeta, message_view, modal_view
 
-__all__ = ["NO_CLUSTERS_TEXT", "change_form", "has_dependents"]
+__all__ = ["NO_CLUSTERS_TEXT", "change_form", "has_dependents", "pickable"]
+
+log = logging.getLogger(__name__)
 
 _SUBMIT = {
     Action.POOL_CREATE: "Ask to create",
@@ -50,6 +54,24 @@ _CHOOSE_FIRST = {
     Action.DB_DROP: "Choose a cluster to pick one of its databases.",
 }
 _MAX_OPTIONS = 100
+_MAX_OPTION_VALUE = 150  # Slack refuses an option whose value is longer
+
+
+def pickable(clusters: Iterable[Cluster]) -> list[Cluster]:
+    """The clusters that can be options. DigitalOcean's ids are UUIDs, but an id Slack cannot take as an
+    option value (empty, over 150 characters) must not break the form, and cut it would name another
+    cluster: such a cluster is left out, and logged."""
+    kept: list[Cluster] = []
+    for cluster in clusters:
+        if 0 < len(cluster.id) <= _MAX_OPTION_VALUE:
+            kept.append(cluster)
+        else:
+            log.warning(
+                "cluster %r is left out of the form: its id (%d characters) cannot be an option value",
+                cluster.name[:100],
+                len(cluster.id),
+            )
+    return kept
 
 
 def _cluster_option(cluster: Cluster) -> Option:
@@ -105,6 +127,7 @@ def change_form(meta: FormMeta, clusters: list[Cluster], entered: Mapping[str, A
     ids of `meta.revision`; `entered` (the state Slack sent, plain block ids) pre-fills what still
     applies: the pool name, size, mode and new database name, never a choice made for another cluster.
     """
+    clusters = pickable(clusters)
     if not clusters:
         return message_view(meta, NO_CLUSTERS_TEXT)
     action = meta.action

@@ -31,7 +31,7 @@ from bot.workflow import Request, WorkflowError
 from . import ids, messages
 from .approvals import post_card
 from .blocks import sentence
-from .change_forms import change_form, has_dependents
+from .change_forms import change_form, has_dependents, pickable
 from .deps import SlackDeps, reporter, tell
 from .form_updates import FormUpdates, update_view
 from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
@@ -224,7 +224,7 @@ def _behind(view: dict[str, Any], meta: FormMeta, chosen: str | None) -> bool:
 async def _cluster_names(deps: SlackDeps, action: Action | None) -> list[tuple[str, str]]:
     if action is None:
         return []
-    return [(c.id, c.name) for c in _clusters_for(action, await deps.reads.list_clusters())]
+    return [(c.id, c.name) for c in pickable(_clusters_for(action, await deps.reads.list_clusters()))]
 
 
 async def _names(deps: SlackDeps, action_id: str, cluster: str) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from bot.ops import Cluster
+from bot.sandbox import STAGING_PG, SandboxCluster
 from bot.slack import ids
 from bot.store import Request
 from tests.integration.slack.harness import Harness
@@ -85,6 +86,35 @@ async def test_digitalocean_failing_while_a_form_is_filled_says_why(bot: Harness
     bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
     _, view = await _settled(bot, "/pool", "resize")
     assert _texts(view) == [DO_DOWN]
+
+
+def _odd_cluster(cluster_id: str, name: str) -> SandboxCluster:
+    return SandboxCluster(
+        id=cluster_id, name=name, engine="pg", version="16", size="db-s-1vcpu-1gb", dbs=["defaultdb"]
+    )
+
+
+async def test_a_cluster_whose_id_cannot_be_an_option_value_is_left_out_of_the_picker(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot.sandbox.add_cluster(_odd_cluster(LONG_ID, "odd-pg"))
+    view_id, view = await _settled(bot, "/pool", "create")
+    clusters = [o["text"]["text"] for o in view["blocks"][0]["element"]["options"]]
+    assert clusters == ["analytics-pg", "prod-pg", "reporting-pg", "staging-pg"]
+    assert any("odd-pg" in r.getMessage() and r.levelno == logging.WARNING for r in caplog.records)
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG, text="staging-pg")
+    assert await bot.suggest(view_id, ids.DB_SELECT, "") == ["app", "defaultdb"]
+
+
+async def test_beyond_a_hundred_clusters_one_with_an_overlong_id_is_not_offered(bot: Harness) -> None:
+    for n in range(110):
+        bot.sandbox.add_cluster(_odd_cluster(f"00000000-0000-4000-8000-{n:012d}", f"team-{n:03d}-pg"))
+    bot.sandbox.add_cluster(_odd_cluster(LONG_ID, "team-odd-pg"))
+    view_id, _ = await _settled(bot, "/db", "drop")
+    assert await bot.suggest(view_id, ids.CLUSTER_SELECT, "team-odd") == []
+    assert await bot.suggest(view_id, ids.CLUSTER_SELECT, "team-10") == [
+        f"00000000-0000-4000-8000-{n:012d}" for n in range(100, 110)
+    ]
 
 
 async def _rejection(bot: Harness) -> Request:

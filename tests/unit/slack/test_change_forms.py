@@ -11,7 +11,7 @@ from slack_sdk.models.views import View
 from bot.ops import Cluster
 from bot.ops.changes import Action
 from bot.slack import ids
-from bot.slack.change_forms import change_form
+from bot.slack.change_forms import NO_CLUSTERS_TEXT, change_form
 from bot.slack.form_values import entered, value
 from bot.slack.views import FormMeta, loading_view, message_view, reject_form
 
@@ -131,3 +131,11 @@ def test_state_values_read_with_or_without_a_build_revision() -> None:
         {"db_block.4": {ids.DB_SELECT: {"type": "external_select", "selected_option": {"value": "app"}}}}
     )
     assert value(state, ids.DB_BLOCK, ids.DB_SELECT) == "app"
+
+
+def test_a_cluster_whose_id_cannot_be_an_option_value_is_left_out() -> None:
+    odd = [cluster("long-pg", "e" * 151), cluster("blank-pg", "")]
+    sent = slack_receives(change_form(FormMeta(Action.DB_DROP, "C0DBOPS"), [cluster(), *odd]))
+    assert [o["value"] for o in sent["blocks"][0]["element"]["options"]] == [PG]
+    alone = slack_receives(change_form(FormMeta(Action.DB_DROP, "C0DBOPS"), odd))
+    assert alone["blocks"][0]["text"]["text"] == NO_CLUSTERS_TEXT
