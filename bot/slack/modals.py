@@ -5,8 +5,9 @@ Opening: `views.open` with a "Loading…" view right after the ack (the trigger_
 `views.update` with the form once DigitalOcean has listed the clusters. Choosing a cluster sends a
 `block_actions` (its input has `dispatch_action`): acked at once, then the form is rebuilt for that
 cluster (`FormUpdates`), which `private_metadata` remembers for the pickers' `block_suggestion`s — they
-carry no other input's value. A form that cannot be filled in, whatever the failure, is replaced by the
-sentence that says why (the detail and an error id go to the log). Submitting:
+carry no other input's value. Whatever fails, the person is told in the form: a form that cannot be
+filled in is replaced by the sentence that says why, a rebuild that fails keeps the form and what was
+entered, with the sentence under the cluster (the detail and an error id go to the log). Submitting:
 the engine plans the change within Slack's 3 s; a refusal goes back onto the field it names
 (`response_action="errors"`). If DigitalOcean is too slow, the form closes and the outcome (card or
 refusal) follows in the channel.
@@ -31,7 +32,7 @@ from bot.workflow import Request, WorkflowError
 from . import ids, messages
 from .approvals import post_card
 from .blocks import sentence
-from .change_forms import change_form, has_dependents, pickable
+from .change_forms import change_form, has_dependents, kept_form, pickable
 from .deps import SlackDeps, reporter, tell
 from .form_updates import FormUpdates, update_view
 from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
@@ -131,7 +132,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             return
         except Exception:
             log.exception("submitting %s for %s failed", action.value, user)
-            await ack(response_action="errors", errors={ids.CLUSTER_BLOCK: messages.INTERNAL_ERROR_SHORT})
+            block = shown_block(view, ids.CLUSTER_BLOCK)
+            await ack(response_action="errors", errors={block: messages.INTERNAL_ERROR_SHORT})
             return
         await ack()
         if request is not None:
@@ -163,15 +165,20 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
                 from_hash, revision = updates.base(view_id, seen, meta.revision)
                 chosen = replace(meta, cluster=cluster, revision=revision + 1)
                 try:
-                    form = change_form(
-                        chosen, _clusters_for(action, await deps.reads.list_clusters()), values
-                    )
-                except OpsError as error:
+                    clusters = _clusters_for(action, await deps.reads.list_clusters())
+                    form = change_form(chosen, clusters, values)
+                    await updates.update(client, view_id, from_hash, form, revision=revision + 1)
+                    return
+                except Exception as error:  # keep the form and what was entered
                     text = _failure(error, f"could not rebuild the {action.value} form for {user}")
-                    form = message_view(meta, text)
-                await updates.update(client, view_id, from_hash, form, revision=revision + 1)
+                kept = kept_form(view, replace(meta, revision=revision + 1), text)
+                await updates.update(client, view_id, from_hash, kept, revision=revision + 1)
 
-        deps.tasks.spawn(rebuild(), name=f"form {action.value} for {user} on {cluster}")
+        deps.tasks.spawn(
+            rebuild(),
+            name=f"form {action.value} for {user} on {cluster}",
+            on_error=reporter(client, meta.channel, user),
+        )
 
     async def options(ack: AsyncAck, body: dict[str, Any]) -> None:
         """A `block_suggestion`: Slack sends what was typed and the view's private_metadata, never the

@@ -75,7 +75,9 @@ class FormMeta:
         action = self.action.value if self.action is not None else None
         data: dict[str, object] = {"a": action, "c": self.channel, "r": self.request_id}
         if self.cluster is not None:
-            data |= {"k": self.cluster, "v": self.revision}
+            data["k"] = self.cluster
+        if self.revision:  # also before a cluster is chosen: a failed rebuild revises the cluster's block
+            data["v"] = self.revision
         text = json.dumps(data)
         if len(text) > MAX_METADATA:
             raise ValueError("private_metadata exceeds Slack's 3,000 characters")

@@ -4,15 +4,18 @@ for a chosen cluster, a cluster id that cannot be an option value, and the rejec
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.ops import Cluster
-from bot.sandbox import STAGING_PG, SandboxCluster
+from bot.sandbox import PROD_PG, STAGING_PG, SandboxCluster
 from bot.slack import ids
+from bot.slack.form_values import entered, value
 from bot.store import Request
-from tests.integration.slack.harness import Harness
+from tests.integration.slack.harness import Harness, running_bot
 from tests.support.team import ALICE, LEAD2
 
 LOADING = ":hourglass_flowing_sand: Loading clusters from DigitalOcean…"
@@ -22,6 +25,14 @@ DO_DOWN = (
 )
 # a cluster id DigitalOcean could send (they are UUIDs; nothing in the API forbids a longer one)
 LONG_ID = "5f0c8e1a-" + "e" * 150
+
+
+@pytest.fixture
+async def uncached(tmp_path: Path) -> AsyncIterator[Harness]:
+    """A bot that asks DigitalOcean for the cluster list on every read, as once its cache has expired
+    (a person taking more than 30 s over a form)."""
+    async with running_bot(tmp_path, cluster_cache_ttl=0) as harness:
+        yield harness
 
 
 def _blocks(view: dict[str, Any]) -> list[str]:
@@ -86,6 +97,86 @@ async def test_digitalocean_failing_while_a_form_is_filled_says_why(bot: Harness
     bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
     _, view = await _settled(bot, "/pool", "resize")
     assert _texts(view) == [DO_DOWN]
+
+
+async def test_digitalocean_failing_when_a_cluster_is_chosen_keeps_the_form_and_what_was_entered(
+    uncached: Harness,
+) -> None:
+    bot = uncached
+    view_id = await bot.open_form("/pool", "create")
+    bot.type(view_id, ids.POOL_INPUT, "batch")
+    bot.type(view_id, ids.SIZE_INPUT, "5")
+    await bot.choose(view_id, ids.MODE_SELECT, "session")
+    bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG, text="staging-pg")
+
+    view = bot.form(view_id)
+    assert _blocks(view) == [
+        ids.CLUSTER_BLOCK,
+        ids.FORM_PROBLEM_BLOCK,
+        ids.POOL_BLOCK,
+        ids.CHOOSE_FIRST_BLOCK,
+        ids.SIZE_BLOCK,
+        ids.MODE_BLOCK,
+    ]
+    assert _texts(view)[0] == f":warning: {DO_DOWN} Choose the cluster again to retry."
+    assert view["submit"]["text"] == "Ask to create"
+    state = entered(view["state"]["values"])
+    assert value(state, ids.POOL_BLOCK, ids.POOL_INPUT) == "batch"
+    assert value(state, ids.SIZE_BLOCK, ids.SIZE_INPUT) == "5"
+    assert value(state, ids.MODE_BLOCK, ids.MODE_SELECT) == "session"
+    assert value(state, ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT) is None  # so choosing it again retries
+
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG, text="staging-pg")
+    assert _blocks(bot.form(view_id)) == [
+        ids.CLUSTER_BLOCK,
+        ids.POOL_BLOCK,
+        ids.DB_BLOCK,
+        ids.USER_BLOCK,
+        ids.SIZE_BLOCK,
+        ids.MODE_BLOCK,
+    ]
+    assert await bot.suggest(view_id, ids.DB_SELECT, "") == ["app", "defaultdb"]
+    await bot.choose(view_id, ids.DB_SELECT, "app")
+    response = await bot.submit_form(view_id)
+    assert (response.status_code, response.text) == (200, "")
+    request = await bot.request_of(await bot.wait_card())
+    assert request.summary.startswith("create pool batch on staging-pg")
+
+
+async def test_a_failed_rebuild_leaves_the_form_for_the_cluster_it_was_built_for(uncached: Harness) -> None:
+    bot = uncached
+    view_id = await bot.open_form("/pool", "delete")
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG, text="staging-pg")
+    await bot.choose(view_id, ids.POOL_SELECT, "staging-web")
+    bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
+    await bot.choose(view_id, ids.CLUSTER_SELECT, PROD_PG, text="prod-pg")
+
+    view = bot.form(view_id)
+    assert _blocks(view) == [ids.CLUSTER_BLOCK, ids.FORM_PROBLEM_BLOCK, ids.POOL_BLOCK]
+    state = entered(view["state"]["values"])
+    assert value(state, ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT) == STAGING_PG
+    assert value(state, ids.POOL_BLOCK, ids.POOL_SELECT) == "staging-web"
+    response = await bot.submit_form(view_id)
+    assert (response.status_code, response.text) == (200, "")
+    request = await bot.request_of(await bot.wait_card())
+    assert request.summary == "delete pool staging-web on staging-pg"
+
+
+async def test_a_rebuilt_form_slack_refuses_keeps_the_form_and_says_so_under_the_cluster(
+    bot: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    view_id = await bot.open_form("/db", "drop")
+    bot.slack.fail("views.update", "invalid_arguments")
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG, text="staging-pg")
+    view = bot.form(view_id)
+    assert _blocks(view) == [ids.CLUSTER_BLOCK, ids.FORM_PROBLEM_BLOCK, ids.CHOOSE_FIRST_BLOCK]
+    line = _texts(view)[0].removeprefix(":warning: ")
+    error_id = _error_id(line)
+    assert line == f"{INTERNAL}{error_id}); the details are in its log. Choose the cluster again to retry."
+    assert any(getattr(r, "error_id", None) == error_id for r in caplog.records)
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG, text="staging-pg")
+    assert _blocks(bot.form(view_id)) == [ids.CLUSTER_BLOCK, ids.DB_BLOCK, ids.CONFIRM_BLOCK]
 
 
 def _odd_cluster(cluster_id: str, name: str) -> SandboxCluster:
