@@ -59,6 +59,7 @@ _CHOOSE_FIRST = {
 _MAX_OPTIONS = 100
 _MAX_OPTION_VALUE = 150  # Slack refuses an option whose value is longer
 RETRY_TEXT = "Choose the cluster again to retry."
+_MAX_PROBLEM = MAX_SECTION - 100  # the line holds the problem, then RETRY_TEXT
 # what a view sent to `views.update` may carry of the view Slack sent (not its id, hash, state…)
 _VIEW_FIELDS = (
     "type",
@@ -190,7 +191,7 @@ def kept_form(shown: Mapping[str, Any], meta: FormMeta, problem: str) -> dict[st
     one again retries."""
     line = ContextBlock(
         block_id=ids.FORM_PROBLEM_BLOCK,
-        elements=[MarkdownTextObject(text=clip(f":warning: {escape(problem)} {RETRY_TEXT}", MAX_SECTION))],
+        elements=[MarkdownTextObject(text=f":warning: {clip(escape(problem), _MAX_PROBLEM)} {RETRY_TEXT}")],
     ).to_dict()
     blocks: list[dict[str, Any]] = []
     for block in shown.get("blocks") or []:

@@ -93,6 +93,15 @@ async def test_a_bug_while_filling_a_form_is_told_in_one_sentence_and_logged_wit
     assert isinstance(logged.exc_info[1], KeyError)
 
 
+async def test_a_form_slack_will_not_open_is_told_privately(bot: Harness) -> None:
+    bot.slack.fail("views.open", "expired_trigger_id")  # the trigger_id lives 3 s
+    assert (await bot.command("/pool", "delete")).status_code == 200
+    notes = await bot.wait_ephemeral(ALICE, "Something went wrong")
+    assert notes == [
+        ":warning: Something went wrong on the bot's side while handling that; the details are in its log."
+    ]
+
+
 async def test_digitalocean_failing_while_a_form_is_filled_says_why(bot: Harness) -> None:
     bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
     _, view = await _settled(bot, "/pool", "resize")

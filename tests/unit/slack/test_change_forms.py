@@ -157,3 +157,13 @@ def test_a_kept_form_is_the_form_slack_showed_with_the_failure_under_the_cluster
     assert not {"id", "hash", "state", "external_id", "root_view_id", "bot_id"} & set(kept)
     again = kept_form({**shown, "blocks": kept["blocks"]}, replace(meta, revision=3), "Still down.")
     assert block_ids(again) == ["cluster_block.3", ids.FORM_PROBLEM_BLOCK, "db_block.1"]
+
+
+def test_a_long_failure_is_cut_and_still_says_how_to_retry() -> None:
+    shown = view_block_actions()["view"]
+    meta = replace(FormMeta.load(shown["private_metadata"]), revision=2)
+    kept = kept_form(shown, meta, "<x>" * 5000)
+    text = kept["blocks"][1]["elements"][0]["text"]
+    assert len(text) <= 3000
+    assert text.endswith("… Choose the cluster again to retry.")
+    assert "<x>" not in text
