@@ -6,7 +6,8 @@ has been rebuilt for the first; that `block_actions` then carries the hash this 
 replaced. `FormUpdates` applies a view's updates in the order the choices arrived and remembers the hash
 (and revision) each left, so the later choice is applied on top of the earlier one. A hash it never
 wrote (another replica's, or from before a restart) is sent as it came; if Slack refuses it, the newer
-view stands and the refusal is logged. `update_view` is that one `views.update`, for every modal.
+view stands and the refusal is logged. `update_view` is that one `views.update`, for every modal (a
+view the person has closed, `not_found`, is let go too).
 """
 
 from __future__ import annotations
@@ -30,14 +31,19 @@ async def update_view(
     client: AsyncWebClient, view_id: str, from_hash: str | None, view: View | dict[str, Any]
 ) -> dict[str, Any] | None:
     """`views.update` from `from_hash` (the view as last seen): the view Slack now shows, or None when
-    Slack says it has changed meanwhile (`hash_conflict`): the newer view stands."""
+    there is nothing to update: it has changed meanwhile (`hash_conflict`: the newer view stands) or the
+    person has closed it (`not_found`)."""
     try:
         answer = await client.views_update(view_id=view_id, hash=from_hash or None, view=view)
     except SlackApiError as error:
-        if error.response.get("error") != "hash_conflict":
-            raise
-        log.info("view %s changed since hash %s; the newer view stands", view_id, from_hash)
-        return None
+        code = error.response.get("error")
+        if code == "hash_conflict":
+            log.info("view %s changed since hash %s; the newer view stands", view_id, from_hash)
+            return None
+        if code == "not_found":
+            log.info("view %s is closed; nothing to update", view_id)
+            return None
+        raise
     shown = answer.get("view")
     return dict(shown) if isinstance(shown, dict) else {}
 

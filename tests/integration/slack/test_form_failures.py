@@ -102,6 +102,19 @@ async def test_a_form_slack_will_not_open_is_told_privately(bot: Harness) -> Non
     ]
 
 
+async def test_a_form_closed_while_it_loads_is_let_go_quietly(bot: Harness) -> None:
+    bot.sandbox.faults.latency(0.5, method="GET", path="/v2/databases")  # DigitalOcean is slow
+    assert (await bot.command("/pool", "delete")).status_code == 200
+    await bot.slack.wait_for_calls("views.open")
+    [view_id] = bot.slack.views
+    bot.slack.forms.close(view_id)  # the person gives up waiting
+    await bot.slack.wait_for_calls("views.update")
+    await bot.drain()
+    assert bot.ephemeral_to(ALICE) == []
+    assert bot.deps.tasks.failures == 0
+    assert len(bot.slack.calls_to("views.update")) == 1
+
+
 async def test_digitalocean_failing_while_a_form_is_filled_says_why(bot: Harness) -> None:
     bot.sandbox.faults.server_error(503, method="GET", path="/v2/databases")
     _, view = await _settled(bot, "/pool", "resize")
