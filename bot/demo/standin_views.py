@@ -3,7 +3,8 @@
 Slack keeps, for each view, its blocks, a `hash` that changes with every `views.update`, and what the
 person entered (`state.values`). `views.update` with a `hash` other than the current one is refused with
 `hash_conflict`; an input whose `block_id` and `action_id` are unchanged keeps what the person entered,
-a new one starts from its `initial_*` value. `enter()` plays the person choosing or typing.
+a new one starts from its `initial_*` value. `enter()` plays the person choosing or typing, `close()`
+closing the modal.
 
 The payloads have the shapes of Slack's own (see `tests/fixtures/slack/modals.py`, which cites the
 sources): a `block_actions` from a modal carries the whole view with its `state.values`; a
@@ -130,6 +131,11 @@ class StandInViews:
         block_id, _ = self.element(view_id, action_id)
         blocks = self.views[view_id].get("blocks") or []
         return any(b.get("block_id") == block_id and b.get("dispatch_action") for b in blocks)
+
+    def close(self, view_id: str) -> None:
+        """The person closes the modal: Slack forgets it, and `views.update` answers `not_found` (no
+        `view_closed` is sent: our views do not set `notify_on_close`)."""
+        del self.views[view_id]
 
     # ---- Slack → bot payloads -----------------------------------------------------------------
 

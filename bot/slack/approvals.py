@@ -19,6 +19,7 @@ from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, R
 from . import ids, messages
 from .blocks import card_blocks, card_text
 from .deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click, tell
+from .form_updates import update_view
 from .mrkdwn import escape
 from .views import FormMeta, loading_view, message_view, reject_form
 
@@ -108,7 +109,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
         async def work() -> None:
             # the trigger_id lives 3 s and works once: open a loading view first, fill it in after the checks
             opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
-            view_id = str(opened["view"]["id"])
+            view_id, shown = str(opened["view"]["id"]), str(opened["view"].get("hash") or "")
             request = await deps.engine.get(request_id)
             if request.state is not RequestState.PENDING:
                 view = message_view(meta, str(NotPending(request)))
@@ -123,7 +124,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 )
             else:
                 view = reject_form(request.id, click.channel, request.summary)
-            await client.views_update(view_id=view_id, view=view)
+            await update_view(client, view_id, shown, view)  # from the loading view's hash
 
         deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=reporter(deps, client, click))
 

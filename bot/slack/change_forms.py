@@ -3,12 +3,15 @@
 The cluster is a static select (an external select found by typing beyond Slack's 100 options) whose
 block dispatches an action when a cluster is chosen; the form is then rebuilt for that cluster
 (`modals.py`), with its pools, databases and users as external selects loaded on demand. Until then,
-a context line stands where they will appear.
+a context line stands where they will appear. A rebuild that fails keeps the form as Slack showed it
+(`kept_form`), with the failure on a line under the cluster. A cluster whose id cannot be an option
+value is left out (`pickable`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -29,11 +32,15 @@ from bot.ops import Cluster
 from bot.ops.changes import Action
 
 from . import ids
+from .blocks import MAX_SECTION
 from .form_values import value
+from .mrkdwn import clip, escape
 from .parser import MODES
 from .views import TITLES, FormMeta, message_view, modal_view
 
-__all__ = ["NO_CLUSTERS_TEXT", "change_form", "has_dependents"]
+__all__ = ["NO_CLUSTERS_TEXT", "change_form", "has_dependents", "kept_form", "pickable"]
+
+log = logging.getLogger(__name__)
 
 _SUBMIT = {
     Action.POOL_CREATE: "Ask to create",
@@ -50,6 +57,38 @@ _CHOOSE_FIRST = {
     Action.DB_DROP: "Choose a cluster to pick one of its databases.",
 }
 _MAX_OPTIONS = 100
+_MAX_OPTION_VALUE = 150  # Slack refuses an option whose value is longer
+RETRY_TEXT = "Choose the cluster again to retry."
+_MAX_PROBLEM = MAX_SECTION - 100  # the line holds the problem, then RETRY_TEXT
+# what a view sent to `views.update` may carry of the view Slack sent (not its id, hash, state…)
+_VIEW_FIELDS = (
+    "type",
+    "callback_id",
+    "title",
+    "submit",
+    "close",
+    "clear_on_close",
+    "notify_on_close",
+    "external_id",
+    "submit_disabled",
+)
+
+
+def pickable(clusters: Iterable[Cluster]) -> list[Cluster]:
+    """The clusters that can be options. DigitalOcean's ids are UUIDs, but an id Slack cannot take as an
+    option value (empty, over 150 characters) must not break the form, and cut it would name another
+    cluster: such a cluster is left out, and logged."""
+    kept: list[Cluster] = []
+    for cluster in clusters:
+        if 0 < len(cluster.id) <= _MAX_OPTION_VALUE:
+            kept.append(cluster)
+        else:
+            log.warning(
+                "cluster %r is left out of the form: its id (%d characters) cannot be an option value",
+                cluster.name[:100],
+                len(cluster.id),
+            )
+    return kept
 
 
 def _cluster_option(cluster: Cluster) -> Option:
@@ -105,6 +144,7 @@ def change_form(meta: FormMeta, clusters: list[Cluster], entered: Mapping[str, A
     ids of `meta.revision`; `entered` (the state Slack sent, plain block ids) pre-fills what still
     applies: the pool name, size, mode and new database name, never a choice made for another cluster.
     """
+    clusters = pickable(clusters)
     if not clusters:
         return message_view(meta, NO_CLUSTERS_TEXT)
     action = meta.action
@@ -141,6 +181,29 @@ def change_form(meta: FormMeta, clusters: list[Cluster], entered: Mapping[str, A
     else:
         blocks += later
     return modal_view(TITLES[action], blocks, meta, submit=_SUBMIT[action])
+
+
+def kept_form(shown: Mapping[str, Any], meta: FormMeta, problem: str) -> dict[str, Any]:
+    """The form as Slack showed it (`shown`, the view of a `block_actions`) with `problem` on a line under
+    the cluster, for a rebuild that failed. `meta` is the shown form's, at a new revision. Every input
+    keeps its block id, so Slack keeps what was entered, but the cluster's, which takes the revision:
+    the field shows again the cluster the pickers are for (its initial option), so choosing the other
+    one again retries."""
+    line = ContextBlock(
+        block_id=ids.FORM_PROBLEM_BLOCK,
+        elements=[MarkdownTextObject(text=f":warning: {clip(escape(problem), _MAX_PROBLEM)} {RETRY_TEXT}")],
+    ).to_dict()
+    blocks: list[dict[str, Any]] = []
+    for block in shown.get("blocks") or []:
+        block_id = str(block.get("block_id") or "") if isinstance(block, dict) else ""
+        if not isinstance(block, dict) or block_id == ids.FORM_PROBLEM_BLOCK:  # an earlier failure's line
+            continue
+        if ids.base_block(block_id) == ids.CLUSTER_BLOCK:
+            blocks += [{**block, "block_id": ids.revised(ids.CLUSTER_BLOCK, meta.revision)}, line]
+        else:
+            blocks.append(block)
+    fields = {key: shown[key] for key in _VIEW_FIELDS if shown.get(key) not in (None, "")}
+    return {**fields, "private_metadata": meta.dump(), "blocks": blocks}
 
 
 def _choose_first(action: Action) -> Block:

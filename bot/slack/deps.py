@@ -28,6 +28,7 @@ __all__ = [
     "SlackDeps",
     "answer",
     "clicked",
+    "form_reporter",
     "on_decision",
     "reporter",
     "spawn_click",
@@ -127,6 +128,15 @@ def reporter(deps: SlackDeps, client: AsyncWebClient, click: Click) -> ErrorRepo
 
     async def report(error: BaseException) -> None:
         await answer(deps, client, click, messages.INTERNAL_ERROR)
+
+    return report
+
+
+def form_reporter(client: AsyncWebClient, channel: str, user: str) -> ErrorReporter:
+    """Tells the person privately that the form they asked for failed unexpectedly."""
+
+    async def report(error: BaseException) -> None:
+        await tell(client, channel, user, messages.INTERNAL_ERROR)
 
     return report
 

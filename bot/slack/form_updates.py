@@ -6,7 +6,8 @@ has been rebuilt for the first; that `block_actions` then carries the hash this 
 replaced. `FormUpdates` applies a view's updates in the order the choices arrived and remembers the hash
 (and revision) each left, so the later choice is applied on top of the earlier one. A hash it never
 wrote (another replica's, or from before a restart) is sent as it came; if Slack refuses it, the newer
-view stands and the refusal is logged.
+view stands and the refusal is logged. `update_view` is that one `views.update`, for every modal (a
+view the person has closed, `not_found`, is let go too).
 """
 
 from __future__ import annotations
@@ -15,14 +16,36 @@ import asyncio
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 from slack_sdk.web.async_client import AsyncWebClient
 
-__all__ = ["FormUpdates"]
+__all__ = ["FormUpdates", "update_view"]
 
 log = logging.getLogger(__name__)
+
+
+async def update_view(
+    client: AsyncWebClient, view_id: str, from_hash: str | None, view: View | dict[str, Any]
+) -> dict[str, Any] | None:
+    """`views.update` from `from_hash` (the view as last seen): the view Slack now shows, or None when
+    there is nothing to update: it has changed meanwhile (`hash_conflict`: the newer view stands) or the
+    person has closed it (`not_found`)."""
+    try:
+        answer = await client.views_update(view_id=view_id, hash=from_hash or None, view=view)
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code == "hash_conflict":
+            log.info("view %s changed since hash %s; the newer view stands", view_id, from_hash)
+            return None
+        if code == "not_found":
+            log.info("view %s is closed; nothing to update", view_id)
+            return None
+        raise
+    shown = answer.get("view")
+    return dict(shown) if isinstance(shown, dict) else {}
 
 
 @dataclass
@@ -59,18 +82,20 @@ class FormUpdates:
         return seen_hash, seen_revision
 
     async def update(
-        self, client: AsyncWebClient, view_id: str, from_hash: str, view: View, *, revision: int
+        self,
+        client: AsyncWebClient,
+        view_id: str,
+        from_hash: str,
+        view: View | dict[str, Any],
+        *,
+        revision: int,
     ) -> bool:
         """`views.update` from `from_hash`; False when Slack says the view has changed meanwhile."""
-        try:
-            answer = await client.views_update(view_id=view_id, hash=from_hash, view=view)
-        except SlackApiError as error:
-            if error.response.get("error") != "hash_conflict":
-                raise
-            log.info("form %s changed since hash %s; the newer form stands", view_id, from_hash)
+        shown = await update_view(client, view_id, from_hash, view)
+        if shown is None:
             return False
         written = self._of(view_id)
         written.replaced.add(from_hash)
-        written.latest = str((answer.get("view") or {}).get("hash") or "") or None
+        written.latest = str(shown.get("hash") or "") or None
         written.revision = revision
         return True

@@ -39,6 +39,7 @@ MODE_SELECT: Final = "mode_select"
 CONFIRM_BLOCK: Final = "confirm_block"
 CONFIRM_INPUT: Final = "confirm_input"
 CHOOSE_FIRST_BLOCK: Final = "choose_cluster_first"  # a context line until a cluster is chosen
+FORM_PROBLEM_BLOCK: Final = "form_problem"  # a context line: why the form could not be rebuilt
 REASON_BLOCK: Final = "reason_block"
 REASON_INPUT: Final = "reason_input"
 

@@ -5,15 +5,19 @@ Opening: `views.open` with a "Loading…" view right after the ack (the trigger_
 `views.update` with the form once DigitalOcean has listed the clusters. Choosing a cluster sends a
 `block_actions` (its input has `dispatch_action`): acked at once, then the form is rebuilt for that
 cluster (`FormUpdates`), which `private_metadata` remembers for the pickers' `block_suggestion`s — they
-carry no other input's value. Submitting: the engine plans the
-change within Slack's 3 s; a refusal goes back onto the field it names (`response_action="errors"`). If
-DigitalOcean is too slow, the form closes and the outcome (card or refusal) follows in the channel.
+carry no other input's value. Whatever fails, the person is told in the form: a form that cannot be
+filled in is replaced by the sentence that says why, a rebuild that fails keeps the form and what was
+entered, with the sentence under the cluster (the detail and an error id go to the log). Submitting:
+the engine plans the change within Slack's 3 s; a refusal goes back onto the field it names
+(`response_action="errors"`). If DigitalOcean is too slow, the form closes and the outcome (card or
+refusal) follows in the channel.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from dataclasses import replace
 from typing import Any
 
@@ -28,12 +32,12 @@ from bot.workflow import Request, WorkflowError
 from . import ids, messages
 from .approvals import post_card
 from .blocks import sentence
-from .change_forms import change_form, has_dependents
-from .deps import SlackDeps, tell
-from .form_updates import FormUpdates
+from .change_forms import change_form, has_dependents, kept_form, pickable
+from .deps import SlackDeps, form_reporter, tell
+from .form_updates import FormUpdates, update_view
 from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
 from .mrkdwn import escape
-from .views import FormMeta, loading_view, message_view
+from .views import FormMeta, failure_text, loading_view, message_view
 
 __all__ = ["open_form", "register_modals"]
 
@@ -63,14 +67,18 @@ async def open_form(
         opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
         view_id, shown = str(opened["view"]["id"]), str(opened["view"].get("hash") or "")
         try:
-            clusters = _clusters_for(action, await deps.reads.list_clusters())
-            view = change_form(meta, clusters)
-        except OpsError as error:
-            view = message_view(meta, messages.LOAD_FAILED.format(reason=sentence(str(error))))
-        # nothing else writes the loading view; the hash still keeps Slack from showing an older one
-        await client.views_update(view_id=view_id, hash=shown or None, view=view)
+            form = change_form(meta, _clusters_for(action, await deps.reads.list_clusters()))
+            # nothing else writes the loading view; the hash still keeps Slack from showing an older one
+            await update_view(client, view_id, shown, form)
+            return
+        except Exception as error:  # never left on "Loading…"
+            text = _failure(error, f"could not fill the {action.value} form for {user}")
+        # the form was not shown (Slack refused it, or it was never sent): the loading view's hash holds
+        await update_view(client, view_id, shown, message_view(meta, text))
 
-    deps.tasks.spawn(fill(), name=f"form {action.value} for {user}")
+    deps.tasks.spawn(
+        fill(), name=f"form {action.value} for {user}", on_error=form_reporter(client, channel, user)
+    )
 
 
 def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
@@ -126,7 +134,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             return
         except Exception:
             log.exception("submitting %s for %s failed", action.value, user)
-            await ack(response_action="errors", errors={ids.CLUSTER_BLOCK: messages.INTERNAL_ERROR_SHORT})
+            block = shown_block(view, ids.CLUSTER_BLOCK)
+            await ack(response_action="errors", errors={block: messages.INTERNAL_ERROR_SHORT})
             return
         await ack()
         if request is not None:
@@ -158,14 +167,20 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
                 from_hash, revision = updates.base(view_id, seen, meta.revision)
                 chosen = replace(meta, cluster=cluster, revision=revision + 1)
                 try:
-                    form = change_form(
-                        chosen, _clusters_for(action, await deps.reads.list_clusters()), values
-                    )
-                except OpsError as error:
-                    form = message_view(meta, messages.LOAD_FAILED.format(reason=sentence(str(error))))
-                await updates.update(client, view_id, from_hash, form, revision=revision + 1)
+                    clusters = _clusters_for(action, await deps.reads.list_clusters())
+                    form = change_form(chosen, clusters, values)
+                    await updates.update(client, view_id, from_hash, form, revision=revision + 1)
+                    return
+                except Exception as error:  # keep the form and what was entered
+                    text = _failure(error, f"could not rebuild the {action.value} form for {user}")
+                kept = kept_form(view, replace(meta, revision=revision + 1), text)
+                await updates.update(client, view_id, from_hash, kept, revision=revision + 1)
 
-        deps.tasks.spawn(rebuild(), name=f"form {action.value} for {user} on {cluster}")
+        deps.tasks.spawn(
+            rebuild(),
+            name=f"form {action.value} for {user} on {cluster}",
+            on_error=form_reporter(client, meta.channel, user),
+        )
 
     async def options(ack: AsyncAck, body: dict[str, Any]) -> None:
         """A `block_suggestion`: Slack sends what was typed and the view's private_metadata, never the
@@ -196,6 +211,16 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         app.options(action_id)(options)
 
 
+def _failure(error: Exception, what: str) -> str:
+    """Log why a form could not be built or rebuilt, under a new error id; the sentence it shows."""
+    error_id = secrets.token_hex(4)
+    if isinstance(error, OpsError):
+        log.warning("%s (error %s): %r", what, error_id, error, extra={"error_id": error_id})
+    else:
+        log.error("%s (error %s)", what, error_id, exc_info=error, extra={"error_id": error_id})
+    return failure_text(error, error_id)
+
+
 def _behind(view: dict[str, Any], meta: FormMeta, chosen: str | None) -> bool:
     """Whether the form's pickers were built for another cluster than the one chosen, or not built yet
     (the rebuild for the choice failed or Slack refused it): submitting would mix two clusters."""
@@ -208,7 +233,7 @@ def _behind(view: dict[str, Any], meta: FormMeta, chosen: str | None) -> bool:
 async def _cluster_names(deps: SlackDeps, action: Action | None) -> list[tuple[str, str]]:
     if action is None:
         return []
-    return [(c.id, c.name) for c in _clusters_for(action, await deps.reads.list_clusters())]
+    return [(c.id, c.name) for c in pickable(_clusters_for(action, await deps.reads.list_clusters()))]
 
 
 async def _names(deps: SlackDeps, action_id: str, cluster: str) -> list[tuple[str, str]]:

@@ -1,5 +1,6 @@
-"""The modals: a "Loading…" view opened at once, a form that could not be built, the rejection form,
-and `FormMeta`, what every form keeps in `private_metadata` (the change forms are `change_forms.py`).
+"""The modals: a "Loading…" view opened at once, a form that could not be built (and `failure_text`,
+the one sentence that says why), the rejection form, and `FormMeta`, what every form keeps in
+`private_metadata` (the change forms are `change_forms.py`).
 
 `FormMeta` is JSON: the action, the channel the command came from (a view submission carries no
 channel), and the cluster the form's pickers were built for (a `block_suggestion` carries no other
@@ -21,15 +22,17 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ops.changes import Action
+from bot.ops.errors import OpsError
 
-from . import ids
-from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION
+from . import ids, messages
+from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION, sentence
 from .mrkdwn import clip, escape
 
 __all__ = [
     "TITLES",
     "FormMeta",
     "check_view",
+    "failure_text",
     "loading_view",
     "message_view",
     "modal_view",
@@ -46,6 +49,10 @@ TITLES = {
 REJECT_TITLE = "Reject request"
 LOADING_TEXT = ":hourglass_flowing_sand: Loading clusters from DigitalOcean…"
 MAX_METADATA = 3000
+FORM_FAILED = (
+    "Something went wrong on the bot's side while preparing this form (error {error_id}); "
+    "the details are in its log."
+)
 
 
 @dataclass(frozen=True)
@@ -68,7 +75,9 @@ class FormMeta:
         action = self.action.value if self.action is not None else None
         data: dict[str, object] = {"a": action, "c": self.channel, "r": self.request_id}
         if self.cluster is not None:
-            data |= {"k": self.cluster, "v": self.revision}
+            data["k"] = self.cluster
+        if self.revision:  # also before a cluster is chosen: a failed rebuild revises the cluster's block
+            data["v"] = self.revision
         text = json.dumps(data)
         if len(text) > MAX_METADATA:
             raise ValueError("private_metadata exceeds Slack's 3,000 characters")
@@ -122,6 +131,14 @@ def _section(text: str) -> SectionBlock:
 def message_view(meta: FormMeta, text: str) -> View:
     """A form that could not be built (DigitalOcean failed, no suitable cluster): says why, no submit."""
     return modal_view(meta.title, [_section(escape(text))], meta)
+
+
+def failure_text(error: BaseException, error_id: str) -> str:
+    """What a form that could not be built or rebuilt says, in one sentence: DigitalOcean's failure as
+    the service layer words it, anything else as the bot's own with the id its log line carries."""
+    if isinstance(error, OpsError):
+        return messages.LOAD_FAILED.format(reason=sentence(str(error)))
+    return FORM_FAILED.format(error_id=error_id)
 
 
 def reject_form(request_id: str, channel: str, summary: str) -> View:

@@ -26,7 +26,7 @@ from bot.demo.slack_standin import (
     view_submission_body,
 )
 from bot.digitalocean import DigitalOceanClient, RetryPolicy
-from bot.ops.service import DatabaseOps
+from bot.ops.service import DEFAULT_CACHE_TTL, DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 from bot.slack import ids
@@ -221,8 +221,14 @@ class Harness:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    tmp_path: Path, *, database_url: str | None = None, policy_yaml: str = POLICY
+    tmp_path: Path,
+    *,
+    database_url: str | None = None,
+    policy_yaml: str = POLICY,
+    cluster_cache_ttl: float = DEFAULT_CACHE_TTL,
 ) -> AsyncIterator[Harness]:
+    """The bot and its stand-ins; `cluster_cache_ttl=0` makes every read ask DigitalOcean for the
+    cluster list (as once the service layer's cache has expired)."""
     async with SlackStandIn(usergroups={"S0DBLEADS": [LEAD3]}) as slack:
         sandbox = SandboxState.seeded()
         async with serve_in_background(create_app(sandbox)) as do_url:
@@ -241,7 +247,9 @@ async def running_bot(
             )
             client = make_web_client(settings)
             policy = Policy.from_yaml(policy_yaml)
-            ops = DatabaseOps(do, protected_databases=frozenset(policy.protected_databases))
+            ops = DatabaseOps(
+                do, protected_databases=frozenset(policy.protected_databases), cache_ttl=cluster_cache_ttl
+            )
             notifier = SlackNotifier(client, notify_channels=policy.notify_channels, team_domain=TEAM_DOMAIN)
             clock = Clock()
             engine = ApprovalEngine(

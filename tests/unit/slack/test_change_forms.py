@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -11,9 +12,10 @@ from slack_sdk.models.views import View
 from bot.ops import Cluster
 from bot.ops.changes import Action
 from bot.slack import ids
-from bot.slack.change_forms import change_form
+from bot.slack.change_forms import NO_CLUSTERS_TEXT, change_form, kept_form
 from bot.slack.form_values import entered, value
 from bot.slack.views import FormMeta, loading_view, message_view, reject_form
+from tests.fixtures.slack.modals import view_block_actions
 
 PG = "2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
 
@@ -133,3 +135,37 @@ def test_state_values_read_with_or_without_a_build_revision() -> None:
         {"db_block.4": {ids.DB_SELECT: {"type": "external_select", "selected_option": {"value": "app"}}}}
     )
     assert value(state, ids.DB_BLOCK, ids.DB_SELECT) == "app"
+
+
+def test_a_cluster_whose_id_cannot_be_an_option_value_is_left_out() -> None:
+    odd = [cluster("long-pg", "e" * 151), cluster("blank-pg", "")]
+    sent = slack_receives(change_form(FormMeta(Action.DB_DROP, "C0DBOPS"), [cluster(), *odd]))
+    assert [o["value"] for o in sent["blocks"][0]["element"]["options"]] == [PG]
+    alone = slack_receives(change_form(FormMeta(Action.DB_DROP, "C0DBOPS"), odd))
+    assert alone["blocks"][0]["text"]["text"] == NO_CLUSTERS_TEXT
+
+
+def test_a_kept_form_is_the_form_slack_showed_with_the_failure_under_the_cluster() -> None:
+    shown = view_block_actions()["view"]  # the form as Slack echoes it, with what was chosen
+    meta = replace(FormMeta.load(shown["private_metadata"]), revision=2)
+    kept = kept_form(shown, meta, "DigitalOcean said <!channel> & left")
+    assert View(**kept).to_dict() == kept  # valid Block Kit as slack_sdk reads it
+    assert block_ids(kept) == ["cluster_block.2", ids.FORM_PROBLEM_BLOCK, "db_block.1"]
+    assert kept["blocks"][1]["elements"][0]["text"] == (
+        ":warning: DigitalOcean said &lt;!channel&gt; &amp; left Choose the cluster again to retry."
+    )
+    assert kept["blocks"][0]["element"] == shown["blocks"][0]["element"]
+    assert FormMeta.load(kept["private_metadata"]).revision == 2
+    assert not {"id", "hash", "state", "external_id", "root_view_id", "bot_id"} & set(kept)
+    again = kept_form({**shown, "blocks": kept["blocks"]}, replace(meta, revision=3), "Still down.")
+    assert block_ids(again) == ["cluster_block.3", ids.FORM_PROBLEM_BLOCK, "db_block.1"]
+
+
+def test_a_long_failure_is_cut_and_still_says_how_to_retry() -> None:
+    shown = view_block_actions()["view"]
+    meta = replace(FormMeta.load(shown["private_metadata"]), revision=2)
+    kept = kept_form(shown, meta, "<x>" * 5000)
+    text = kept["blocks"][1]["elements"][0]["text"]
+    assert len(text) <= 3000
+    assert text.endswith("more characters) Choose the cluster again to retry.")  # mrkdwn.clip's note
+    assert "<x>" not in text
