@@ -51,6 +51,10 @@ class Settings(BaseSettings):
 
     host: str = "0.0.0.0"  # noqa: S104 - a server behind a load balancer listens on every interface
     port: int = Field(default=3000, ge=1, le=65535)
+    # The HTTP edge: a request (head and body) must arrive within this many seconds, and at most this many
+    # connections and requests are served at once (uvicorn answers 503 beyond).
+    http_request_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_max_connections: int = Field(default=200, ge=1, le=100_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 

@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -36,6 +37,7 @@ from .approvals import register_approvals
 from .commands import register_commands
 from .dbops_command import register_dbops
 from .deps import Reads, SlackDeps
+from .gate import MAX_BODY_BYTES, SlackGate
 from .home import register_home
 from .incidents import register_incidents
 from .modals import register_modals
@@ -157,6 +159,7 @@ def build_slack_app(
         tasks=tasks or TaskRegistry(),
         notifier=notifier or SlackNotifier(client, notify_channels=engine.policy.notify_channels),
         submit_budget=submit_budget,
+        signing_secret=secret,
     )
     app.middleware(_skip_retries)
     app.error(_keep_the_ack)
@@ -196,13 +199,15 @@ def build_asgi(
     on_startup: Callable[[], Awaitable[None]] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
     observe_ack: Callable[[str, float], None] | None = None,
+    max_body: int = MAX_BODY_BYTES,
 ) -> Starlette:
     """Starlette serving `POST /slack/events` (commands, actions, views, options) and `GET /healthz`.
 
     Pass more routes (`/readyz`, `/metrics`) with `extra_routes`. `serve_events=False` leaves the Slack
     endpoint out (Socket Mode). `on_startup`/`on_shutdown` run in the server's lifespan; without an
     `on_shutdown`, the bolt tasks are drained when the server stops. `observe_ack(kind, seconds)` is told
-    how long each Slack request took to answer.
+    how long each Slack request took to answer. The Slack endpoint sits behind `SlackGate`: a body over
+    `max_body` bytes gets 413 and an unsigned one 401, before anything is parsed.
     """
     handler = AsyncSlackRequestHandler(bolt_app)
     deps = deps_of(bolt_app)
@@ -225,9 +230,14 @@ def build_asgi(
             await deps.drain()
 
     routes: list[BaseRoute] = [Route("/healthz", _healthz, methods=["GET"]), *extra_routes]
+    middleware: list[Middleware] = []
     if serve_events:
         routes.insert(0, Route(EVENTS_PATH, events, methods=["POST"]))
-    return Starlette(routes=routes, lifespan=lifespan)
+        # size and signature on the raw bytes, before bolt parses anything
+        middleware.append(
+            Middleware(SlackGate, path=EVENTS_PATH, signing_secret=deps.signing_secret, max_body=max_body)
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 def _kind(body: bytes) -> str:

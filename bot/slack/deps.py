@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
@@ -50,6 +50,7 @@ class SlackDeps:
     notifier: SlackNotifier
     submit_budget: float = 2.5  # seconds a form submission may wait for validation before Slack's 3 s
     options_budget: float = 2.5  # seconds an options load may wait for DigitalOcean
+    signing_secret: str = field(default="", repr=False)  # HTTP mode: what the gate verifies requests with
 
     async def drain(self, timeout: float | None = 30.0) -> None:
         """At shutdown: finish the background work, then the Slack updates it queued."""
