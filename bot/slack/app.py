@@ -43,6 +43,7 @@ from .incidents import register_incidents
 from .modals import register_modals
 from .notifier import SlackNotifier
 from .tasks import TaskRegistry
+from .workspace import OwnWorkspace
 
 __all__ = ["EVENTS_PATH", "build_asgi", "build_slack_app", "make_web_client"]
 
@@ -76,48 +77,6 @@ async def _skip_retries(req: AsyncBoltRequest, next: Callable[[], Awaitable[Bolt
         log.info("ignoring Slack's retry %s of a request already received", retry[0] if retry else "")
         return BoltResponse(status=200, body="")
     return await next()
-
-
-class _OwnWorkspace:
-    """Refuse requests from a workspace or app other than the bot token's own.
-
-    Bolt verifies the signature (HTTP mode) but not that the payload's `team_id` and `api_app_id` belong
-    to the bot: the team comes from `auth.test` (which bolt already calls), the app from `bots.info`,
-    both asked once. When Slack does not say (an older answer, an org-wide install), that check is skipped.
-    """
-
-    def __init__(self) -> None:
-        self._app_id: str | None = None
-        self._asked = False
-
-    async def __call__(
-        self, req: AsyncBoltRequest, context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse:
-        ours = context.authorize_result
-        if ours is None:
-            return await next()
-        team = context.team_id
-        if team and ours.team_id and team != ours.team_id and not context.is_enterprise_install:
-            log.warning("refused a request from workspace %s (the bot serves %s)", team, ours.team_id)
-            return BoltResponse(
-                status=403, body="This request comes from a workspace this bot does not serve."
-            )
-        app_id = str(req.body.get("api_app_id") or "") if isinstance(req.body, dict) else ""
-        expected = await self._own_app_id(context, ours.bot_id)
-        if app_id and expected and app_id != expected:
-            log.warning("refused a request for app %s (the bot is app %s)", app_id, expected)
-            return BoltResponse(status=403, body="This request is for another Slack app.")
-        return await next()
-
-    async def _own_app_id(self, context: AsyncBoltContext, bot_id: str | None) -> str | None:
-        if not self._asked and bot_id and context.client is not None:
-            self._asked = True
-            try:
-                answer = await context.client.bots_info(bot=bot_id)
-                self._app_id = str((answer.get("bot") or {}).get("app_id") or "") or None
-            except Exception as error:  # the check is a second line behind the signature: never block on it
-                log.warning("could not learn the bot's app id from bots.info: %r", error)
-        return self._app_id
 
 
 async def _keep_the_ack(error: Exception, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
@@ -163,7 +122,7 @@ def build_slack_app(
     )
     app.middleware(_skip_retries)
     app.error(_keep_the_ack)
-    own_workspace = _OwnWorkspace()
+    own_workspace = OwnWorkspace()
 
     async def _only_own_workspace(
         req: AsyncBoltRequest, context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
