@@ -84,7 +84,10 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 await publish_home(deps, client, user)
 
         deps.tasks.spawn(
-            work(), name=f"approve {request_id} by {user}", on_error=reporter(client, channel, user)
+            work(),
+            name=f"approve {request_id} by {user}",
+            on_error=reporter(client, channel, user),
+            decision=True,
         )
 
     on_decision(app, deps, ids.CANCEL, "cancel", lambda engine, rid, user: engine.cancel(rid, user))
@@ -114,7 +117,9 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 view = reject_form(request.id, channel, request.summary)
             await client.views_update(view_id=view_id, view=view)
 
-        deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=reporter(client, channel, user))
+        deps.tasks.spawn(
+            work(), name=f"reject form {request_id}", on_error=reporter(client, channel, user), decision=True
+        )
 
     @app.view(ids.MODAL_REJECT)
     async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

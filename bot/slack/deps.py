@@ -100,7 +100,8 @@ def spawn_click(
     *,
     name: str,
 ) -> None:
-    """Run the engine's `decide` in the background; a refusal is told to the person who clicked."""
+    """Run the engine's `decide` in the decision lane (never behind reads); a refusal is told to the person
+    who clicked."""
 
     async def work() -> None:
         try:
@@ -108,7 +109,7 @@ def spawn_click(
         except WorkflowError as refused:
             await tell(client, channel, user, escape(str(refused)))
 
-    deps.tasks.spawn(work(), name=name, on_error=reporter(client, channel, user))
+    deps.tasks.spawn(work(), name=name, on_error=reporter(client, channel, user), decision=True)
 
 
 def on_decision(
