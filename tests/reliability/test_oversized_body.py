@@ -1,7 +1,8 @@
 """Drill 8, oversized bodies: 256 MiB posted to `/slack/events` with its length declared, 256 MiB streamed
-without one, and 32 MiB of form fields, while `/healthz` is polled. Every one gets 413 once the limit is
-passed; the process's peak memory stays near its resting size and `/healthz` keeps answering. The figures
-(time to refuse, peak memory, slowest `/healthz`) are recorded for docs/RELIABILITY.md, never asserted."""
+without one, and 32 MiB of form fields, while `/healthz` is polled. Every one is refused (413, or a reset
+that overtakes it) once the limit is passed; the process's peak memory stays near its resting size and
+`/healthz` keeps answering. The figures (time to refuse, peak memory, slowest `/healthz`) are recorded for
+docs/RELIABILITY.md, never asserted."""
 
 from __future__ import annotations
 
@@ -42,7 +43,11 @@ def head(length: int | None) -> bytes:
 
 
 async def post_huge(bot: BotProcess, total: int, *, declared: bool, chunk: bytes) -> tuple[int, int, float]:
-    """Send up to `total` bytes until the bot answers; (status, bytes sent, seconds until the answer)."""
+    """Send up to `total` bytes until the bot answers; (status, bytes sent, seconds until the answer).
+
+    Status 0: the connection was reset before the answer could be read. A server that closes a connection
+    with unread bytes in it resets it, and the reset may overtake its 413: the body was refused all the same.
+    """
     reader, writer = await asyncio.open_connection("127.0.0.1", bot.port)
     started = time.perf_counter()
     sent = 0
@@ -55,7 +60,10 @@ async def post_huge(bot: BotProcess, total: int, *, declared: bool, chunk: bytes
                 writer.write(piece)
                 await writer.drain()
                 sent += len(chunk)
-        line = await answer
+        try:
+            line = await answer
+        except ConnectionResetError:  # the bot closed without reading the rest: the kernel answers with RST
+            line = b"HTTP/1.1 0 reset"
         seconds = time.perf_counter() - started
     finally:
         writer.close()
@@ -103,7 +111,7 @@ async def test_oversized_bodies_are_refused_cheaply(stack: Stack, board: Board) 
     peak = memory_kib(bot, "VmHWM")
 
     for what, (status, sent, _) in results.items():
-        assert status == 413, what
+        assert status in (413, 0), what
         assert sent < attempts[what][0], what  # refused before the client was done
     assert peak - resting < 64 * 1024  # KiB: the body is never held, whatever its size
     assert latencies  # /healthz answered throughout

@@ -76,7 +76,11 @@ async def test_an_oversized_body_is_refused_before_it_is_read(tmp_path: Path) ->
                         writer.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
                         await writer.drain()
                         sent += len(chunk)
-                assert await answer == 413
+                try:
+                    status = await answer
+                except ConnectionResetError:  # closed with our unread bytes in it: the reset may overtake
+                    status = 413  # the 413; either way the bot stopped reading
+                assert status == 413
                 assert sent < 64 * 1024 * 1024  # refused long before the client was done
 
             # Exactly at the limit, signed: no 413 (a form body bolt parses and answers).
