@@ -3,7 +3,8 @@
 A pure ASGI middleware. It refuses a body larger than `max_body` (at once from `Content-Length`, or as soon as
 the streamed chunks pass it) with 413, and a request whose `X-Slack-Signature` is not Slack's v0 HMAC of
 `v0:{timestamp}:{body}` with a timestamp within 5 minutes (slack_sdk's `SignatureVerifier`) with 401. Only a
-signed body within the limit reaches bolt, which parses it; a signed body bolt cannot parse gets 400.
+signed body within the limit reaches bolt, which parses it; a signed body bolt cannot parse, or fails on
+before it answers, gets 400.
 Other paths pass untouched.
 """
 
@@ -84,7 +85,22 @@ class SlackGate:
             log.warning("refused a signed Slack request whose body cannot be parsed")
             await _answer(send, 400, "malformed request body")
             return
-        await self.app(scope, _replay(body, receive), send)
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, _replay(body, receive), tracked)
+        except Exception as error:
+            if started:
+                raise
+            # bolt parses a signed body it does not understand by raising (a `view` without a `type`, a
+            # command without a user): a malformed request, not a server error
+            log.warning("answered 400 to a signed Slack request bolt could not handle: %r", error)
+            await _answer(send, 400, "malformed request body")
 
     async def _read(self, receive: Receive) -> bytes:
         chunks: list[bytes] = []
@@ -114,12 +130,13 @@ def _is_ssl_check(body: str) -> bool:
 
 
 def _parsable(text: str, content_type: str) -> bool:
-    """Whether bolt can parse the body: JSON where it says so, or where a form carries a `payload` field."""
+    """Whether bolt can parse the body: a JSON object where it says JSON, or where a form carries a
+    `payload` field (bolt reads both as a mapping)."""
     try:
         if content_type.startswith("application/json"):
-            json.loads(text)
-        elif text.startswith("payload="):
-            json.loads(parse_qs(text).get("payload", ["{}"])[0])
+            return isinstance(json.loads(text), dict)
+        if text.startswith("payload="):
+            return isinstance(json.loads(parse_qs(text).get("payload", ["{}"])[0]), dict)
     except ValueError:
         return False
     return True

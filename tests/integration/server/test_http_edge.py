@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
+from urllib.parse import quote
 
 import httpx
 
@@ -116,6 +118,11 @@ async def test_unsigned_or_malformed_requests_get_401_or_400_never_500(tmp_path:
         "payload is not JSON": "payload=%7Bnot-json",
         "JSON body is not JSON": "{not json",
         "not UTF-8": "caf\udce9",  # a lone byte 0xE9 once encoded with surrogateescape
+        "payload is a list": "payload=" + quote("[]"),
+        "JSON body is a list": "[]",
+        # a view_submission whose view lacks its `type`: bolt raised KeyError while matching listeners
+        "view without a type": "payload="
+        + quote(json.dumps({"type": "view_submission", "user": {"id": ALICE}, "view": {"callback_id": "x"}})),
     }
     async with SlackStandIn() as slack:
         env = bot_env(tmp_path, slack)
