@@ -5,6 +5,10 @@ payloads over Slack's WebSocket instead. Both serve `GET /healthz` (liveness), `
 reachable, policy loaded) and `GET /metrics` (Prometheus). On SIGTERM, in-flight executions finish, the
 clients are closed and the process exits 0; a process killed outright leaves its requests `executing`, which
 any replica's periodic recovery reconciles once their lease has passed.
+
+The HTTP edge (docs/SECURITY.md): `HTTP_MAX_CONNECTIONS` at once (503 beyond), a 16 KiB request head, idle
+keep-alive connections closed after 5 s, and a request that takes longer than `HTTP_REQUEST_TIMEOUT_SECONDS`
+to arrive closed; `/slack/events` sits behind `bot.slack.gate` (1 MiB, signature before parsing).
 """
 
 from __future__ import annotations
