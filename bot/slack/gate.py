@@ -56,8 +56,14 @@ class SlackGate:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         declared = headers.get("content-length", "")
-        if declared and (not declared.isdigit() or int(declared) > self.max_body):
-            await _answer(send, 413 if declared.isdigit() else 400, "request body too large or malformed")
+        if declared and not declared.isdigit():
+            await _answer(send, 400, "malformed Content-Length")
+            return
+        if declared and int(declared) > self.max_body:
+            log.warning(
+                "refused a Slack request declaring %s bytes (the limit is %d)", declared, self.max_body
+            )
+            await _answer(send, 413, "request body too large")
             return
         try:
             body = await self._read(receive)
@@ -67,10 +73,8 @@ class SlackGate:
             return
         except _Disconnected:
             return
-        try:
-            text = body.decode(
-                "utf-8"
-            )  # Slack sends UTF-8; slack_sdk's verifier would raise on anything else
+        try:  # Slack sends UTF-8; slack_sdk's verifier would raise on anything else
+            text = body.decode("utf-8")
         except UnicodeDecodeError:
             await _answer(send, 400, "request body is not UTF-8")
             return
