@@ -29,19 +29,22 @@ _MESSAGE = "message"
 
 
 _REDACTED = "[redacted]"
-_known: set[str] = set()  # the exact secret values of this process's settings (`remember_secrets`)
+_known: tuple[str, ...] = ()  # this process's secret values (`remember_secrets`), longest first
 
 
 def remember_secrets(values: Iterable[str]) -> None:
     """Redact these exact values too (and their escaped forms, as in a repr), whatever their shape."""
+    global _known
+    found = set(_known)
     for value in values:
         if len(value) >= 6:  # shorter is no secret worth the name, and would redact ordinary words
-            _known.update({value, repr(value)[1:-1], value.encode("unicode_escape").decode()})
+            found.update({value, repr(value)[1:-1], value.encode("unicode_escape").decode()})
+    _known = tuple(sorted(found, key=len, reverse=True))
 
 
 def redact(text: str) -> str:
     """`text` with every known secret and anything shaped like a Slack or DigitalOcean token removed."""
-    for value in sorted(_known, key=len, reverse=True):
+    for value in _known:
         if value in text:
             text = text.replace(value, _REDACTED)
     return _TOKEN.sub(_REDACTED, text)

@@ -83,3 +83,5 @@ async def test_serve_and_demo_with_odd_secrets_work_and_print_none_of_them(tmp_p
 
     assert secrets_in(bot.output) == []
     assert secrets_in(demo.output) == []
+    warned = [line["message"] for line in bot.log_lines() if line["level"] == "warning"]
+    assert "DIGITALOCEAN_TOKEN had spaces or a line break around it; they were removed" in warned
