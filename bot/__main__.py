@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -13,6 +14,8 @@ from bot.config import ConfigError, Settings, load_settings
 from bot.logs import configure_logging
 
 __all__ = ["main"]
+
+log = logging.getLogger("bot")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -111,6 +114,8 @@ def _serve(settings: Settings, *, host: str | None, port: int | None) -> int:
     problems = settings.problems_for_serve()
     if problems:
         raise ConfigError(problems)
+    for name in settings.stripped_secrets:
+        log.warning("%s had spaces or a line break around it; they were removed", name)
     try:
         runtime = Runtime.build(settings)
     except (PolicyError, UnsupportedDatabaseUrl) as error:

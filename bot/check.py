@@ -87,11 +87,19 @@ async def check_digitalocean(settings: Settings, client: DigitalOceanClient) -> 
 
 def check_settings(settings: Settings) -> list[CheckResult]:
     problems = settings.problems_for_serve()
+    stripped = [
+        CheckResult("settings", True, f"{name} had spaces or a line break around it; they were removed")
+        for name in settings.stripped_secrets
+    ]
     if not problems:
         mode = "Socket Mode" if settings.socket_mode else "HTTP mode"
-        return [CheckResult("settings", True, f"complete for {mode}")]
+        return [CheckResult("settings", True, f"complete for {mode}"), *stripped]
     return [
-        CheckResult("settings", False, problem, "set it in the environment or .env") for problem in problems
+        *(
+            CheckResult("settings", False, problem, "set it in the environment or .env")
+            for problem in problems
+        ),
+        *stripped,
     ]
 
 
@@ -134,6 +142,12 @@ def _first_line(error: BaseException) -> str:
     return redact(text if len(text) <= 200 else text[:199] + "…")
 
 
+def _print(line: str) -> None:
+    """Print through the same redaction as the logs: an error's text may carry a secret (an HTTP library
+    quotes a header value it refuses)."""
+    print(redact(line))
+
+
 def report_config_error(error: ConfigError) -> int:
     """Settings that cannot even be read (a malformed PORT, a missing policy file): one line each, exit 1."""
     results = [
@@ -141,7 +155,7 @@ def report_config_error(error: ConfigError) -> int:
         for problem in error.problems
     ]
     for result in results:
-        print(result.line())
+        _print(result.line())
     print(f"0 of {len(results)} checks passed; fix the settings above, then run the check again")
     return 1
 
@@ -160,7 +174,7 @@ async def main_check(settings: Settings) -> int:
         async with client:
             results.append(await check_digitalocean(settings, client))
     for result in results:
-        print(result.line())
+        _print(result.line())
     failed = sum(not r.ok for r in results)
     print(f"{len(results) - failed} of {len(results)} checks passed")
     return 1 if failed else 0

@@ -1,7 +1,10 @@
 """The bot's one settings object, read from the environment (and a `.env` file if present).
 
 Every secret is a `SecretStr`: it prints as `**********` and reaches code only through
-`get_secret_value()`. A malformed or missing setting is reported once, naming every bad variable.
+`get_secret_value()`. Spaces and line breaks around a secret (a secret file's trailing newline) are removed
+as it is read (`stripped_secrets` names them); one inside it is refused. A malformed or missing setting is
+reported once, naming every bad variable, never its value. `load_settings` hands every secret's value to
+`bot.logs`, which redacts it from every log line and from what `check` prints.
 """
 
 from __future__ import annotations
@@ -9,8 +12,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AnyHttpUrl, Field, SecretStr, TypeAdapter, ValidationError, field_validator
+from pydantic import (
+    AnyHttpUrl,
+    Field,
+    PrivateAttr,
+    SecretStr,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.logs import remember_secrets
 
 __all__ = ["SANDBOX", "ConfigError", "Settings", "load_settings"]
 
@@ -18,6 +32,8 @@ __all__ = ["SANDBOX", "ConfigError", "Settings", "load_settings"]
 SANDBOX = "sandbox"
 
 _http_url = TypeAdapter(AnyHttpUrl)
+
+_SECRETS = ("slack_bot_token", "slack_signing_secret", "slack_app_token", "digitalocean_token")
 
 
 class ConfigError(Exception):
@@ -51,6 +67,10 @@ class Settings(BaseSettings):
 
     host: str = "0.0.0.0"  # noqa: S104 - a server behind a load balancer listens on every interface
     port: int = Field(default=3000, ge=1, le=65535)
+    # The HTTP edge: a request (head and body) must arrive within this many seconds, and at most this many
+    # connections and requests are served at once (uvicorn answers 503 beyond).
+    http_request_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    http_max_connections: int = Field(default=200, ge=1, le=100_000)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 
@@ -59,6 +79,37 @@ class Settings(BaseSettings):
     execution_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
     execution_lease_grace_seconds: float = Field(default=60.0, ge=0, le=3600)
     sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+
+    # the secrets whose value had spaces or line breaks around it (a common secret-file mistake), removed
+    _stripped: list[str] = PrivateAttr(default_factory=list)
+
+    @field_validator(*_SECRETS)
+    @classmethod
+    def _no_inner_space(cls, value: SecretStr | None) -> SecretStr | None:
+        inner = value.get_secret_value().strip() if value is not None else ""
+        if any(c.isspace() or not c.isprintable() for c in inner):
+            raise ValueError("contains a space, line break or control character inside it; copy it again")
+        return value
+
+    @model_validator(mode="after")
+    def _strip_secrets(self) -> Settings:
+        for name in _SECRETS:
+            value: SecretStr | None = getattr(self, name)
+            if value is not None and value.get_secret_value() != value.get_secret_value().strip():
+                stripped = value.get_secret_value().strip()
+                setattr(self, name, SecretStr(stripped) if stripped else None)
+                self._stripped.append(name.upper())
+        return self
+
+    @property
+    def stripped_secrets(self) -> list[str]:
+        """The secret variables whose surrounding spaces or line breaks were removed when they were read."""
+        return list(self._stripped)
+
+    def secret_values(self) -> list[str]:
+        """Every secret's value, for redaction: never print or log these."""
+        values = (getattr(self, name) for name in _SECRETS)
+        return [v.get_secret_value() for v in values if v is not None and v.get_secret_value()]
 
     @field_validator("slack_api_url")
     @classmethod
@@ -118,13 +169,13 @@ class Settings(BaseSettings):
 
 
 def _secret(value: SecretStr | None) -> str:
-    return value.get_secret_value().strip() if value is not None else ""
+    return value.get_secret_value() if value is not None else ""
 
 
 def load_settings(**overrides: object) -> Settings:
     """Read the settings; raise `ConfigError` naming every malformed variable (never their values)."""
     try:
-        return Settings(**overrides)  # type: ignore[arg-type]
+        settings = Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as error:
         problems = []
         for item in error.errors():
@@ -132,3 +183,5 @@ def load_settings(**overrides: object) -> Settings:
             message = str(item["msg"]).removeprefix("Value error, ")  # pydantic's prefix says nothing
             problems.append(f"{name}: {message}")
         raise ConfigError(problems) from None
+    remember_secrets(settings.secret_values())
+    return settings

@@ -2,7 +2,8 @@
 
 Library code logs with the standard `logging` module (`extra=` for fields); structlog renders every record,
 ours and the libraries', the same way. A filter scrubs anything that looks like a Slack or DigitalOcean
-token from every message, as a last line of defence: tokens are never logged on purpose.
+token, or is the exact value of a secret setting, from every line (tracebacks included), as a last line of
+defence: tokens are never logged on purpose.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from collections.abc import Iterable
 from typing import Literal
 
 import structlog
 
-__all__ = ["configure_logging", "redact"]
+__all__ = ["configure_logging", "redact", "remember_secrets"]
 
 _TOKEN = re.compile(r"\b(xox[abprs]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|dop_v1_[0-9a-f]{16,}|Bearer\s+\S+)")
 
@@ -26,8 +28,34 @@ _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskN
 _MESSAGE = "message"
 
 
+_REDACTED = "[redacted]"
+_known: tuple[str, ...] = ()  # this process's secret values (`remember_secrets`), longest first
+
+
+def remember_secrets(values: Iterable[str]) -> None:
+    """Redact these exact values too (and their escaped forms, as in a repr), whatever their shape."""
+    global _known
+    found = set(_known)
+    for value in values:
+        if len(value) >= 6:  # shorter is no secret worth the name, and would redact ordinary words
+            found.update({value, repr(value)[1:-1], value.encode("unicode_escape").decode()})
+    _known = tuple(sorted(found, key=len, reverse=True))
+
+
 def redact(text: str) -> str:
-    return _TOKEN.sub("[redacted]", text)
+    """`text` with every known secret and anything shaped like a Slack or DigitalOcean token removed."""
+    for value in _known:
+        if value in text:
+            text = text.replace(value, _REDACTED)
+    return _TOKEN.sub(_REDACTED, text)
+
+
+def _redact_event(_: object, __: str, event: structlog.typing.EventDict) -> structlog.typing.EventDict:
+    """Every text field of the line, tracebacks included (the record filter sees only the message)."""
+    for key, value in event.items():
+        if isinstance(value, str):
+            event[key] = redact(value)
+    return event
 
 
 class _RedactFilter(logging.Filter):
@@ -83,6 +111,7 @@ def configure_logging(level: str = "INFO", fmt: Literal["auto", "json", "console
         processors=[
             structlog.stdlib.ProcessorFormatter.remove_processors_meta,
             structlog.processors.format_exc_info,
+            _redact_event,
             *([] if as_json else [_one_line]),
             renderer,
         ],

@@ -5,10 +5,15 @@ payloads over Slack's WebSocket instead. Both serve `GET /healthz` (liveness), `
 reachable, policy loaded) and `GET /metrics` (Prometheus). On SIGTERM, in-flight executions finish, the
 clients are closed and the process exits 0; a process killed outright leaves its requests `executing`, which
 any replica's periodic recovery reconciles once their lease has passed.
+
+The HTTP edge (docs/SECURITY.md): `HTTP_MAX_CONNECTIONS` at once (503 beyond), a 16 KiB request head, idle
+keep-alive connections closed after 5 s, and a request that takes longer than `HTTP_REQUEST_TIMEOUT_SECONDS`
+to arrive closed; `/slack/events` sits behind `bot.slack.gate` (1 MiB, signature before parsing).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 import signal
@@ -17,6 +22,7 @@ import time
 from collections.abc import Callable, Iterator
 from types import FrameType
 
+import h11
 import uvicorn
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
@@ -27,14 +33,18 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from bot.metrics import CONTENT_TYPE
 from bot.runtime import Runtime
 from bot.slack.app import build_asgi
 
-__all__ = ["build_server", "serve"]
+__all__ = ["HEADER_LIMIT_BYTES", "KEEP_ALIVE_SECONDS", "build_server", "serve"]
 
 log = logging.getLogger(__name__)
+
+KEEP_ALIVE_SECONDS = 5  # an idle keep-alive connection is closed after this long (uvicorn's own timer)
+HEADER_LIMIT_BYTES = 16 * 1024  # a request head larger than this gets 400 (h11)
 
 
 # Socket Mode envelope types (and, for `interactive`, payload types) → the `kind` label of ack latency.
@@ -140,14 +150,60 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def _timed_protocol(request_timeout: float) -> type[H11Protocol]:
+    """uvicorn's h11 protocol, closing a connection whose request (head and body) takes longer than
+    `request_timeout` seconds to arrive. uvicorn itself times only idle keep-alive connections: a client
+    that sends its head or body a byte at a time (slowloris) would otherwise hold its connection for ever."""
+
+    class TimedProtocol(H11Protocol):
+        _request_timer: asyncio.TimerHandle | None = None
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._arm()
+
+        def data_received(self, data: bytes) -> None:
+            if self._request_timer is None and self.conn.their_state is h11.IDLE:
+                self._arm()  # the next request on a keep-alive connection begins
+            super().data_received(data)
+            if self.conn.their_state is not h11.IDLE and self.conn.their_state is not h11.SEND_BODY:
+                self._disarm()  # the whole request is in (or the connection is closing)
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._disarm()
+            super().connection_lost(exc)
+
+        def _arm(self) -> None:
+            self._disarm()
+            self._request_timer = self.loop.call_later(request_timeout, self._too_slow)
+
+        def _disarm(self) -> None:
+            if self._request_timer is not None:
+                self._request_timer.cancel()
+                self._request_timer = None
+
+        def _too_slow(self) -> None:
+            self._request_timer = None
+            if self.conn.their_state in (h11.IDLE, h11.SEND_BODY) and not self.transport.is_closing():
+                log.warning("closed a connection whose request took over %.0f s to arrive", request_timeout)
+                self.transport.close()
+
+    return TimedProtocol
+
+
 def serve(runtime: Runtime, *, host: str, port: int) -> None:
     """Run until SIGINT/SIGTERM; uvicorn's graceful shutdown runs the app's lifespan shutdown."""
-    mode = "Socket Mode" if runtime.settings.socket_mode else f"HTTP on {host}:{port}"
+    settings = runtime.settings
+    mode = "Socket Mode" if settings.socket_mode else f"HTTP on {host}:{port}"
     log.info("dbops serving (%s)", mode)
     config = uvicorn.Config(
         build_server(runtime),
         host=host,
         port=port,
+        http=_timed_protocol(settings.http_request_timeout_seconds),
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        limit_concurrency=settings.http_max_connections,  # beyond it, uvicorn answers 503
+        h11_max_incomplete_event_size=HEADER_LIMIT_BYTES,
         log_config=None,  # keep our structured logging
         access_log=False,
         timeout_graceful_shutdown=30,

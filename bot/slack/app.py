@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request as HttpRequest
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
@@ -36,11 +37,13 @@ from .approvals import register_approvals
 from .commands import register_commands
 from .dbops_command import register_dbops
 from .deps import Reads, SlackDeps
+from .gate import MAX_BODY_BYTES, SlackGate
 from .home import register_home
 from .incidents import register_incidents
 from .modals import register_modals
 from .notifier import SlackNotifier
 from .tasks import TaskRegistry
+from .workspace import OwnWorkspace
 
 __all__ = ["EVENTS_PATH", "build_asgi", "build_slack_app", "make_web_client"]
 
@@ -74,48 +77,6 @@ async def _skip_retries(req: AsyncBoltRequest, next: Callable[[], Awaitable[Bolt
         log.info("ignoring Slack's retry %s of a request already received", retry[0] if retry else "")
         return BoltResponse(status=200, body="")
     return await next()
-
-
-class _OwnWorkspace:
-    """Refuse requests from a workspace or app other than the bot token's own.
-
-    Bolt verifies the signature (HTTP mode) but not that the payload's `team_id` and `api_app_id` belong
-    to the bot: the team comes from `auth.test` (which bolt already calls), the app from `bots.info`,
-    both asked once. When Slack does not say (an older answer, an org-wide install), that check is skipped.
-    """
-
-    def __init__(self) -> None:
-        self._app_id: str | None = None
-        self._asked = False
-
-    async def __call__(
-        self, req: AsyncBoltRequest, context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
-    ) -> BoltResponse:
-        ours = context.authorize_result
-        if ours is None:
-            return await next()
-        team = context.team_id
-        if team and ours.team_id and team != ours.team_id and not context.is_enterprise_install:
-            log.warning("refused a request from workspace %s (the bot serves %s)", team, ours.team_id)
-            return BoltResponse(
-                status=403, body="This request comes from a workspace this bot does not serve."
-            )
-        app_id = str(req.body.get("api_app_id") or "") if isinstance(req.body, dict) else ""
-        expected = await self._own_app_id(context, ours.bot_id)
-        if app_id and expected and app_id != expected:
-            log.warning("refused a request for app %s (the bot is app %s)", app_id, expected)
-            return BoltResponse(status=403, body="This request is for another Slack app.")
-        return await next()
-
-    async def _own_app_id(self, context: AsyncBoltContext, bot_id: str | None) -> str | None:
-        if not self._asked and bot_id and context.client is not None:
-            self._asked = True
-            try:
-                answer = await context.client.bots_info(bot=bot_id)
-                self._app_id = str((answer.get("bot") or {}).get("app_id") or "") or None
-            except Exception as error:  # the check is a second line behind the signature: never block on it
-                log.warning("could not learn the bot's app id from bots.info: %r", error)
-        return self._app_id
 
 
 async def _keep_the_ack(error: Exception, request: AsyncBoltRequest, response: BoltResponse | None) -> None:
@@ -157,10 +118,11 @@ def build_slack_app(
         tasks=tasks or TaskRegistry(),
         notifier=notifier or SlackNotifier(client, notify_channels=engine.policy.notify_channels),
         submit_budget=submit_budget,
+        signing_secret=secret,
     )
     app.middleware(_skip_retries)
     app.error(_keep_the_ack)
-    own_workspace = _OwnWorkspace()
+    own_workspace = OwnWorkspace()
 
     async def _only_own_workspace(
         req: AsyncBoltRequest, context: AsyncBoltContext, next: Callable[[], Awaitable[BoltResponse]]
@@ -196,13 +158,15 @@ def build_asgi(
     on_startup: Callable[[], Awaitable[None]] | None = None,
     on_shutdown: Callable[[], Awaitable[None]] | None = None,
     observe_ack: Callable[[str, float], None] | None = None,
+    max_body: int = MAX_BODY_BYTES,
 ) -> Starlette:
     """Starlette serving `POST /slack/events` (commands, actions, views, options) and `GET /healthz`.
 
     Pass more routes (`/readyz`, `/metrics`) with `extra_routes`. `serve_events=False` leaves the Slack
     endpoint out (Socket Mode). `on_startup`/`on_shutdown` run in the server's lifespan; without an
     `on_shutdown`, the bolt tasks are drained when the server stops. `observe_ack(kind, seconds)` is told
-    how long each Slack request took to answer.
+    how long each Slack request took to answer. The Slack endpoint sits behind `SlackGate`: a body over
+    `max_body` bytes gets 413 and an unsigned one 401, before anything is parsed.
     """
     handler = AsyncSlackRequestHandler(bolt_app)
     deps = deps_of(bolt_app)
@@ -225,9 +189,14 @@ def build_asgi(
             await deps.drain()
 
     routes: list[BaseRoute] = [Route("/healthz", _healthz, methods=["GET"]), *extra_routes]
+    middleware: list[Middleware] = []
     if serve_events:
         routes.insert(0, Route(EVENTS_PATH, events, methods=["POST"]))
-    return Starlette(routes=routes, lifespan=lifespan)
+        # size and signature on the raw bytes, before bolt parses anything
+        middleware.append(
+            Middleware(SlackGate, path=EVENTS_PATH, signing_secret=deps.signing_secret, max_body=max_body)
+        )
+    return Starlette(routes=routes, middleware=middleware, lifespan=lifespan)
 
 
 def _kind(body: bytes) -> str:

@@ -94,6 +94,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             work(),
             name=f"approve {click.request_id} by {click.user}",
             on_error=reporter(deps, client, click),
+            decision=True,
         )
 
     on_decision(app, deps, ids.CANCEL, "cancel", lambda engine, rid, user: engine.cancel(rid, user))
@@ -126,7 +127,9 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
                 view = reject_form(request.id, click.channel, request.summary)
             await update_view(client, view_id, shown, view)  # from the loading view's hash
 
-        deps.tasks.spawn(work(), name=f"reject form {request_id}", on_error=reporter(deps, client, click))
+        deps.tasks.spawn(
+            work(), name=f"reject form {request_id}", on_error=reporter(deps, client, click), decision=True
+        )
 
     @app.view(ids.MODAL_REJECT)
     async def reject_submitted(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:

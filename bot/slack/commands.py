@@ -68,12 +68,15 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
             await respond(text=messages.INTERNAL_ERROR, response_type="ephemeral")
 
         if isinstance(parsed, Read):
-            deps.tasks.spawn(_read(deps, parsed, respond), name=f"{name} read for {user}", on_error=report)
+            deps.tasks.spawn(
+                _read(deps, parsed, respond), name=f"{name} read for {user}", on_error=report, person=user
+            )
         elif isinstance(parsed, RequestChange):
             deps.tasks.spawn(
                 _submit(deps, parsed, user, channel, client, respond),
                 name=f"{name} for {user}",
                 on_error=report,
+                person=user,
             )
 
     app.command("/pool")(on_command)

@@ -65,7 +65,7 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
         async def report(error: BaseException) -> None:
             await respond(text=messages.INTERNAL_ERROR, response_type="ephemeral")
 
-        deps.tasks.spawn(work, name=f"/dbops {verb}", on_error=report)
+        deps.tasks.spawn(work, name=f"/dbops {verb}", on_error=report, person=str(command["user_id"]))
 
 
 def _request_line(request: Request) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import aiohttp
@@ -62,6 +62,7 @@ class SlackDeps:
     notifier: SlackNotifier
     submit_budget: float = 2.5  # seconds a form submission may wait for validation before Slack's 3 s
     options_budget: float = 2.5  # seconds an options load may wait for DigitalOcean
+    signing_secret: str = field(default="", repr=False)  # HTTP mode: what the gate verifies requests with
 
     async def drain(self, timeout: float | None = 30.0) -> None:
         """At shutdown: finish the background work, then the Slack updates it queued."""
@@ -150,8 +151,8 @@ def spawn_click(
     name: str,
     done: str | None = None,
 ) -> None:
-    """Run the engine's `decide` in the background; a refusal is told to the person who clicked. A click
-    on the Home tab redraws it afterwards, with `done` (or the refusal) on top."""
+    """Run the engine's `decide` in the decision lane (never behind reads); a refusal is told to the person
+    who clicked. A click on the Home tab redraws it afterwards, with `done` (or the refusal) on top."""
 
     async def work() -> None:
         try:
@@ -162,7 +163,7 @@ def spawn_click(
         if click.on_home:
             await answer(deps, client, click, done)
 
-    deps.tasks.spawn(work(), name=name, on_error=reporter(deps, client, click))
+    deps.tasks.spawn(work(), name=name, on_error=reporter(deps, client, click), decision=True)
 
 
 def on_decision(

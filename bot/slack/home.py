@@ -98,4 +98,4 @@ def register_home(app: AsyncApp, deps: SlackDeps) -> None:
         if event.get("tab", "home") != "home":
             return
         user = str(event["user"])
-        deps.tasks.spawn(publish_home(deps, client, user), name=f"home of {user}")
+        deps.tasks.spawn(publish_home(deps, client, user), name=f"home of {user}", person=user)

@@ -77,7 +77,10 @@ async def open_form(
         await update_view(client, view_id, shown, message_view(meta, text))
 
     deps.tasks.spawn(
-        fill(), name=f"form {action.value} for {user}", on_error=form_reporter(client, channel, user)
+        fill(),
+        name=f"form {action.value} for {user}",
+        on_error=form_reporter(client, channel, user),
+        person=user,
     )
 
 
@@ -180,6 +183,7 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             rebuild(),
             name=f"form {action.value} for {user} on {cluster}",
             on_error=form_reporter(client, meta.channel, user),
+            person=user,
         )
 
     async def options(ack: AsyncAck, body: dict[str, Any]) -> None:

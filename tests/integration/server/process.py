@@ -161,10 +161,11 @@ async def start(*args: str, env: Mapping[str, str], cwd: Path) -> BotProcess:
 
 @contextlib.asynccontextmanager
 async def serving(env: Mapping[str, str], cwd: Path) -> AsyncIterator[BotProcess]:
-    """`python -m bot serve`, started and ready (uvicorn's startup complete); killed if the test fails."""
+    """`python -m bot serve`, started and listening; killed if the test fails. (uvicorn logs its startup as
+    complete before it binds the socket: "Uvicorn running on" comes after.)"""
     bot = await start("serve", env=env, cwd=cwd)
     try:
-        await bot.wait_for_output("Application startup complete")
+        await bot.wait_for_output("Uvicorn running on")
         yield bot
     finally:
         if bot.process.returncode is None:

@@ -87,3 +87,24 @@ async def test_a_failing_reporter_does_not_escape(caplog: pytest.LogCaptureFixtu
     registry.spawn(boom(), name="boom", on_error=bad_report)
     await registry.drain()
     assert "could not report the failure of boom" in caplog.text
+
+
+async def test_one_persons_burst_holds_only_their_slots_and_decisions_never_wait() -> None:
+    registry = TaskRegistry(limit=4, per_person=2)
+    gate = asyncio.Event()
+    started: list[str] = []
+
+    async def work(label: str) -> None:
+        started.append(label)
+        await gate.wait()
+
+    for n in range(10):
+        registry.spawn(work(f"alice read {n}"), name="read", person="U0ALICE")
+    registry.spawn(work("bob read"), name="read", person="U0BOB")
+    registry.spawn(work("approve"), name="approve", decision=True)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    assert sorted(started) == ["alice read 0", "alice read 1", "approve", "bob read"]
+    gate.set()
+    await registry.drain()
+    assert len(started) == 12
