@@ -1,4 +1,7 @@
-"""Apply the store's Alembic migrations (shipped inside the package) — at start-up and for `bot migrate`."""
+"""Apply the store's Alembic migrations (shipped inside the package) — at start-up and for `bot migrate`.
+
+It depends on the connection only; `Store.migrate` calls `migrate`, never the other way round.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +9,14 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 
-__all__ = ["MIGRATIONS_DIR", "alembic_config", "migrate_database", "upgrade_to_head"]
+from .connection import Database
+
+__all__ = ["MIGRATIONS_DIR", "alembic_config", "migrate", "migrate_database", "upgrade_to_head"]
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_MIGRATION_LOCK_KEY = 0x64626F7073  # "dbops": serializes concurrent migrations on PostgreSQL
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -27,16 +33,22 @@ def upgrade_to_head(connection: Connection) -> None:
     command.upgrade(alembic_config(connection), "head")
 
 
+async def migrate(database: Database) -> None:
+    """Bring the schema to the newest revision; safe to run from several processes at once."""
+    async with database.write() as conn:
+        if not database.is_sqlite:
+            await conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _MIGRATION_LOCK_KEY})
+        await conn.run_sync(upgrade_to_head)
+
+
 async def migrate_database(database_url: str) -> str:
     """Migrate the store at `database_url` to the newest schema; returns the URL without its password.
 
     This is what `python -m bot migrate` calls.
     """
-    from .store import Store
-
-    store = Store.from_url(database_url)
+    database = Database.from_url(database_url)
     try:
-        await store.migrate()
+        await migrate(database)
     finally:
-        await store.close()
-    return store.engine.url.render_as_string(hide_password=True)
+        await database.close()
+    return database.engine.url.render_as_string(hide_password=True)

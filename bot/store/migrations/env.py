@@ -12,6 +12,7 @@ import os
 from alembic import context
 from sqlalchemy import Connection
 
+from bot.store.connection import Database
 from bot.store.schema import metadata
 from bot.store.url import async_database_url
 
@@ -23,14 +24,12 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_from_url() -> None:
-    from bot.store.store import Store
-
-    store = Store.from_url(async_database_url(os.environ.get("DATABASE_URL", "sqlite:///dbops.db")))
+    database = Database.from_url(async_database_url(os.environ.get("DATABASE_URL", "sqlite:///dbops.db")))
     try:
-        async with store.engine.begin() as connection:
+        async with database.engine.begin() as connection:
             await connection.run_sync(_run)
     finally:
-        await store.close()
+        await database.close()
 
 
 if context.is_offline_mode():
