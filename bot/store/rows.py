@@ -18,7 +18,14 @@ from bot.ops.plan import ExecutionResult
 from .records import Approval, AuditEvent, Failure, Request
 from .schema import audit_events, requests
 
-__all__ = ["event_from_row", "event_row", "request_from_row", "request_row", "result_values"]
+__all__ = [
+    "event_from_row",
+    "event_row",
+    "failure_values",
+    "request_from_row",
+    "request_row",
+    "result_values",
+]
 
 _JSON_FIELDS = frozenset({"change", "plan", "result"})
 """Fields that are pydantic values, kept as JSON."""
