@@ -42,11 +42,10 @@ class Decisions:
         if not verdict.allowed:
             return ApprovalOutcome(ApprovalStatus.NOT_ALLOWED, request, verdict.sentence)
 
-        added = await self._store.add_approval(request_id, user, now)
+        added = await self._journal.add_approval(request_id, user, now)
         current = added.request
         if current is None:
             raise RequestNotFound(request_id)
-        await self._journal.publish(current, added.events)
         match added.status:
             case AddApproval.DUPLICATE:
                 return ApprovalOutcome(

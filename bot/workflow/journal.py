@@ -13,8 +13,17 @@ from datetime import datetime
 from typing import Any, Literal
 
 from bot.metrics import Metrics
-from bot.store import AuditEvent, EventDraft, Request, RequestState, ReviewState, Store
-from bot.store.store import TimerColumn
+from bot.store import (
+    ApprovalAdded,
+    AuditEvent,
+    EmergencyCap,
+    EventDraft,
+    Request,
+    RequestState,
+    ReviewState,
+    Store,
+    TimerColumn,
+)
 
 from .ports import Notifier
 from .transitions import check_edge
@@ -32,6 +41,24 @@ class Journal:
         self._store = store
         self._notifier = notifier
         self._metrics = metrics
+
+    async def insert(
+        self, request: Request, event: EventDraft, *, emergency_cap: EmergencyCap | None
+    ) -> Request:
+        """Store a new request with its first event (`new --submitted|emergency--> pending`). Raises what
+        `Store.insert_request` raises (the resource is taken, the id is taken, the cap is reached)."""
+        check_edge(None, event.kind, request.state)
+        stored, audit = await self._store.insert_request(request, event, emergency_cap=emergency_cap)
+        await self.publish(stored, [audit])
+        return stored
+
+    async def add_approval(self, request_id: str, user: str, at: datetime) -> ApprovalAdded:
+        """Count an approval; the store moves the request `pending --approved--> approved` itself when the
+        count is reached (under its row lock, so exactly one approval completes it)."""
+        added = await self._store.add_approval(request_id, user, at)
+        if added.request is not None:
+            await self.publish(added.request, added.events)
+        return added
 
     async def move(
         self,
@@ -96,8 +123,7 @@ class Journal:
         return stored
 
     async def publish(self, request: Request, events: Iterable[AuditEvent]) -> None:
-        """Log, count and tell about events already committed (by this journal or by the store itself,
-        whose edges are checked here as well)."""
+        """Log, count and tell about committed events (a state change's edge is checked once more)."""
         for event in events:
             if event.to_state is not None:
                 check_edge(event.from_state, event.kind, event.to_state)

@@ -142,7 +142,7 @@ class Intake:
             event = submitted_event(request)
             cap = emergency_cap(rules, now) if emergency is not None else None
             try:
-                stored, audit = await self._store.insert_request(request, event, emergency_cap=cap)
+                stored = await self._journal.insert(request, event, emergency_cap=cap)
             except RequestIdTaken:
                 request_id = new_request_id()
                 continue
@@ -165,7 +165,6 @@ class Intake:
                     change=change,
                 )
                 raise DuplicateRequest(existing) from None
-            await self._journal.publish(stored, [audit])
             return stored
         raise RuntimeError("could not store the request after 5 attempts")
 
