@@ -13,6 +13,7 @@ See docs/WORKFLOW.md.
 from bot.store import AuditEvent, Failure, Request, RequestState, ReviewState
 
 from .audit_export import export_audit
+from .authority import Act, Reason, Verdict
 from .channels import ChannelDirectory, ChannelInfo, NoChannelDirectory, StaticChannels
 from .engine import SYSTEM_ACTOR, ApprovalEngine
 from .errors import (
@@ -29,6 +30,7 @@ from .errors import (
     ReviewNotOpen,
     WorkflowError,
 )
+from .events import EventKind
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
 from .policy import (
     ANYONE,
@@ -42,10 +44,13 @@ from .policy import (
     load_policy,
 )
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
+from .transitions import EDGES, Edge, IllegalTransition
 
 __all__ = [
     "ANYONE",
+    "EDGES",
     "SYSTEM_ACTOR",
+    "Act",
     "ApprovalEngine",
     "ApprovalOutcome",
     "ApprovalStatus",
@@ -58,10 +63,13 @@ __all__ = [
     "ChannelNotAllowed",
     "Clock",
     "DuplicateRequest",
+    "Edge",
     "EmergencyRefused",
     "Escalation",
+    "EventKind",
     "Failure",
     "GroupResolver",
+    "IllegalTransition",
     "InputTooLong",
     "NoChannelDirectory",
     "NotAllowed",
@@ -70,6 +78,7 @@ __all__ = [
     "Policy",
     "PolicyError",
     "ProtectedDatabase",
+    "Reason",
     "Reminders",
     "Request",
     "RequestNotFound",
@@ -80,6 +89,7 @@ __all__ = [
     "SilentNotifier",
     "StaticChannels",
     "StaticGroups",
+    "Verdict",
     "WorkflowError",
     "describe_result",
     "export_audit",

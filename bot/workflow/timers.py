@@ -1,32 +1,42 @@
-"""Timers kept in the store and fired by a periodic sweep, once each, whichever replica gets there first.
+"""Timers kept in the store and fired by one sweep, once each, whichever replica gets there first.
+`TIMERS` is the table: what fires, from which due column, in which state, by which handler.
 
-    runs_at        a break-glass request's countdown: pending → approved, then executed, if the policy
-                   still allows it then (otherwise pending → cancelled, `emergency_revoked`)
-    remind_at      a pending request reminds its approvers (once, at `reminders.at_fraction` of its life)
-    escalate_at    a pending request is escalated to `escalation.approvers` (who may then approve it)
-    review_due_at  an open break-glass review reminds its approvers again, until acknowledged
+    countdown      runs_at        pending  a break-glass request runs, if the policy still allows it
+                                           (otherwise pending → cancelled, `emergency_revoked`)
+    review         (ran, unread)  -        a break-glass change that ran opens its review
+    reminder       remind_at      pending  its approvers are reminded (once, at `reminders.at_fraction`)
+    escalation     escalate_at    pending  escalated to `escalation.approvers` (who may then approve it)
+    review reminder review_due_at -        an open review reminds its approvers again, until acknowledged
+    expiry         expires_at     pending  pending → expired
 
-Every firing is one conditional UPDATE (`Store.update_if`: the due time is still set and past, the state
-is still the expected one) written with its audit event; the replica whose update wins tells Slack.
+Every firing is one conditional update through the journal (the due time is still set and past, the
+state is still the expected one); the replica whose update wins tells Slack.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Literal
 
-from bot.store import EventDraft, Request, RequestState, ReviewState
+from bot.store import EventDraft, Request, RequestState, ReviewState, Store, TimerColumn
 
 from .breakglass import allowed_emergency, mentionable
+from .channels import ChannelDirectory
+from .decisions import Decisions
 from .errors import EmergencyRefused
-from .policy import Policy
+from .events import EventKind
+from .journal import Journal
+from .policy import GroupResolver, Policy
+from .ports import Clock
+from .runner import SYSTEM_ACTOR, Runner
 
-if TYPE_CHECKING:
-    from .engine import ApprovalEngine
+__all__ = ["EXPIRY", "TIMERS", "Fired", "Timer", "Timers", "emergency_timers", "pending_timers"]
 
-__all__ = ["emergency_timers", "fire_due", "pending_timers", "submitted_event"]
-
-_ACTOR = "dbops"
+_S = RequestState
+Column = TimerColumn | Literal["expires_at"] | None
+"""A due column of the store, `expires_at`, or None: break-glass changes that ran and await a review."""
 
 
 def pending_timers(policy: Policy, now: datetime, ttl: timedelta) -> dict[str, Any]:
@@ -47,207 +57,195 @@ def emergency_timers(now: datetime, ttl: timedelta, countdown_seconds: int) -> d
     return {"runs_at": runs_at, "expires_at": runs_at + ttl}
 
 
-def submitted_event(request: Request) -> EventDraft:
-    change = request.change.model_dump(mode="json")
-    if request.emergency_reason is not None:
-        assert request.runs_at is not None
-        return EventDraft(
-            kind="emergency",
-            actor=request.requester,
-            message=f"{request.requester} made an emergency change: {request.summary} "
-            f"(reason: {request.emergency_reason}); it runs at {request.runs_at:%H:%M:%S} UTC unless "
-            "stopped.",
-            detail={
-                "change": change,
-                "fingerprint": request.plan.fingerprint,
-                "reason": request.emergency_reason,
-                "runs_at": request.runs_at.isoformat(),
-            },
-        )
-    return EventDraft(
-        kind="submitted",
-        actor=request.requester,
-        message=f"{request.requester} asked to {request.summary} "
-        f"({request.required_approvals} approval(s) needed).",
-        detail={"change": change, "fingerprint": request.plan.fingerprint},
-    )
+@dataclass(frozen=True, slots=True)
+class Fired:
+    line: str  # e.g. "reminded R-7K3F9Q"
+    request: Request  # as the firing left it
 
 
-async def fire_due(engine: ApprovalEngine) -> list[str]:
-    fired: list[str] = []
-    fired += await _countdowns(engine)
-    fired += await _open_reviews(engine)
-    fired += await _reminders(engine)
-    fired += await _escalations(engine)
-    fired += await _review_reminders(engine)
-    fired += [f"expired {r.id}" for r in await engine.sweep_expired()]
-    return fired
+Handler = Callable[["Timers", Request, datetime], Awaitable[Fired | None]]
 
 
-def _approvers(engine: ApprovalEngine, request: Request) -> list[str]:
-    return mentionable(engine.policy.approver_lists(request.action, request.cluster_name))
+@dataclass(frozen=True, slots=True)
+class Timer:
+    name: str
+    column: Column
+    state: RequestState | None
+    fire: Handler
+    """Returns what it did, or None when a condition no longer held (someone got there first)."""
 
 
-async def _countdowns(engine: ApprovalEngine) -> list[str]:
-    now = engine._clock()
-    fired = []
-    for request in await engine.store.due("runs_at", now, state=RequestState.PENDING):
+class Timers:
+    def __init__(
+        self,
+        store: Store,
+        journal: Journal,
+        decisions: Decisions,
+        runner: Runner,
+        policy: Policy,
+        groups: GroupResolver,
+        channels: ChannelDirectory,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._journal = journal
+        self._decisions = decisions
+        self._runner = runner
+        self._policy = policy
+        self._groups = groups
+        self._channels = channels
+        self._clock = clock
+
+    async def fire_due(self, only: tuple[Timer, ...] | None = None) -> list[Fired]:
+        """Fire every due timer of `TIMERS` (or of `only`), in the table's order."""
+        fired: list[Fired] = []
+        for timer in only or TIMERS:
+            for request in await self._due(timer, self._clock()):
+                done = await timer.fire(self, request, self._clock())
+                if done is not None:
+                    fired.append(done)
+        return fired
+
+    async def _due(self, timer: Timer, now: datetime) -> list[Request]:
+        if timer.column is None:
+            return await self._store.list_for_review()
+        if timer.column == "expires_at":
+            pending = await self._store.list_requests([_S.PENDING])
+            return [r for r in pending if r.expires_at <= now]
+        return await self._store.due(timer.column, now, state=timer.state)
+
+    def _approvers(self, request: Request) -> list[str]:
+        return mentionable(self._policy.approver_lists(request.action, request.cluster_name))
+
+    def _review_every(self) -> timedelta:
+        rules = self._policy.break_glass
+        return timedelta(minutes=rules.review_reminder_minutes if rules else 240)
+
+    async def countdown(self, request: Request, now: datetime) -> Fired | None:
         try:  # the policy may have changed since (or the bot restarted with another one): ask it again
             await allowed_emergency(
-                engine.policy,
-                engine._groups,
-                engine.channels,
+                self._policy,
+                self._groups,
+                self._channels,
                 action=request.action,
                 requester=request.requester,
                 channel=request.channel,
             )
         except EmergencyRefused as refused:
-            if await _revoke(engine, request, str(refused), now):
-                fired.append(f"revoked {request.id}")
-            continue
-        moved = await engine.store.update_if(
-            request.id,
+            return await self._revoke(request, str(refused), now)
+        event = EventDraft(
+            kind=EventKind.COUNTDOWN_OVER,
+            actor=SYSTEM_ACTOR,
+            message=f"Nobody stopped the emergency change {request.id}; it runs now.",
+        )
+        moved = await self._journal.update(
+            request,
+            event,
             at=now,
-            state=RequestState.PENDING,
-            to_state=RequestState.APPROVED,
+            state=_S.PENDING,
+            to_state=_S.APPROVED,
             due="runs_at",
             values={"runs_at": None},
-            event=EventDraft(
-                kind="countdown_over",
-                actor=_ACTOR,
-                message=f"Nobody stopped the emergency change {request.id}; it runs now.",
-            ),
         )
         if moved is None:
-            continue  # stopped meanwhile, or another replica fired it
-        await engine._changed(*moved)
-        await engine.execute(request.id)
-        fired.append(f"ran {request.id}")
-    return fired
+            return None  # stopped meanwhile, or another replica fired it
+        return Fired(f"ran {request.id}", await self._runner.execute(request.id))
 
-
-async def _revoke(engine: ApprovalEngine, request: Request, why: str, now: datetime) -> bool:
-    moved = await engine.store.update_if(
-        request.id,
-        at=now,
-        state=RequestState.PENDING,
-        to_state=RequestState.CANCELLED,
-        due="runs_at",
-        values={"runs_at": None, "cancelled_by": _ACTOR, "finished_at": now},
-        event=EventDraft(
-            kind="emergency_revoked",
-            actor=_ACTOR,
+    async def _revoke(self, request: Request, why: str, now: datetime) -> Fired | None:
+        event = EventDraft(
+            kind=EventKind.EMERGENCY_REVOKED,
+            actor=SYSTEM_ACTOR,
             message=f"The emergency change {request.id} did not run: the policy no longer allows it. {why}",
             detail={"reason": why},
-        ),
-    )
-    if moved is None:
-        return False  # stopped meanwhile, or another replica got there first
-    await engine._changed(*moved)
-    return True
-
-
-async def _open_reviews(engine: ApprovalEngine) -> list[str]:
-    rules = engine.policy.break_glass
-    every = timedelta(minutes=rules.review_reminder_minutes if rules else 240)
-    fired = []
-    for request in await engine.store.list_for_review():
-        now = engine._clock()
-        notify = _approvers(engine, request)
-        moved = await engine.store.update_if(
-            request.id,
-            at=now,
-            review_state="none",
-            values={"review_state": ReviewState.OPEN.value, "review_due_at": now + every},
-            event=EventDraft(
-                kind="review_opened",
-                actor=_ACTOR,
-                message=f"The emergency change {request.id} ran ({request.state.value}); an approver must "
-                "acknowledge its review.",
-                detail={"notify": notify, "reason": request.emergency_reason},
-            ),
         )
-        if moved is not None:
-            await engine._changed(*moved)
-            fired.append(f"review of {request.id} opened")
-    return fired
-
-
-async def _reminders(engine: ApprovalEngine) -> list[str]:
-    now = engine._clock()
-    fired = []
-    for request in await engine.store.due("remind_at", now, state=RequestState.PENDING):
-        notify = _approvers(engine, request)
-        moved = await engine.store.update_if(
-            request.id,
+        moved = await self._journal.update(
+            request,
+            event,
             at=now,
-            state=RequestState.PENDING,
-            due="remind_at",
-            values={"remind_at": None},
-            event=EventDraft(
-                kind="reminded",
-                actor=_ACTOR,
-                message=f"{request.id} is still waiting for {request.approvals_missing} approval(s); "
-                "its approvers were reminded.",
-                detail={"notify": notify},
-            ),
+            state=_S.PENDING,
+            to_state=_S.CANCELLED,
+            due="runs_at",
+            values={"runs_at": None, "cancelled_by": SYSTEM_ACTOR, "finished_at": now},
         )
-        if moved is not None:
-            await engine._changed(*moved)
-            fired.append(f"reminded {request.id}")
-    return fired
+        # None: stopped meanwhile, or another replica got there first
+        return Fired(f"revoked {request.id}", moved) if moved is not None else None
 
-
-async def _escalations(engine: ApprovalEngine) -> list[str]:
-    escalation = engine.policy.escalation
-    now = engine._clock()
-    fired = []
-    for request in await engine.store.due("escalate_at", now, state=RequestState.PENDING):
-        widened = engine.policy.escalation_widens(request.action)
-        notify = (
-            mentionable([escalation.approvers]) if widened and escalation else _approvers(engine, request)
+    async def open_review(self, request: Request, now: datetime) -> Fired | None:
+        event = EventDraft(
+            kind=EventKind.REVIEW_OPENED,
+            actor=SYSTEM_ACTOR,
+            message=f"The emergency change {request.id} ran ({request.state.value}); an approver must "
+            "acknowledge its review.",
+            detail={"notify": self._approvers(request), "reason": request.emergency_reason},
         )
-        also = mentionable(engine.policy.cluster_approver_lists(request.cluster_name)) if widened else []
-        moved = await engine.store.update_if(
-            request.id,
+        values = {"review_state": ReviewState.OPEN.value, "review_due_at": now + self._review_every()}
+        moved = await self._journal.update(request, event, at=now, review_state="none", values=values)
+        return Fired(f"review of {request.id} opened", moved) if moved is not None else None
+
+    async def remind(self, request: Request, now: datetime) -> Fired | None:
+        event = EventDraft(
+            kind=EventKind.REMINDED,
+            actor=SYSTEM_ACTOR,
+            message=f"{request.id} is still waiting for {request.approvals_missing} approval(s); "
+            "its approvers were reminded.",
+            detail={"notify": self._approvers(request)},
+        )
+        moved = await self._journal.update(
+            request, event, at=now, state=_S.PENDING, due="remind_at", values={"remind_at": None}
+        )
+        return Fired(f"reminded {request.id}", moved) if moved is not None else None
+
+    async def escalate(self, request: Request, now: datetime) -> Fired | None:
+        escalation = self._policy.escalation
+        widened = self._policy.escalation_widens(request.action)
+        notify = mentionable([escalation.approvers]) if widened and escalation else self._approvers(request)
+        also = mentionable(self._policy.cluster_approver_lists(request.cluster_name)) if widened else []
+        event = EventDraft(
+            kind=EventKind.ESCALATED,
+            actor=SYSTEM_ACTOR,
+            message=f"{request.id} was escalated: nobody approved it in "
+            f"{escalation.after_minutes if escalation else '?'} minutes.",
+            detail={"notify": notify, "widened": widened, "also": also},
+        )
+        moved = await self._journal.update(
+            request,
+            event,
             at=now,
-            state=RequestState.PENDING,
+            state=_S.PENDING,
             due="escalate_at",
             values={"escalate_at": None, "escalated_at": now},
-            event=EventDraft(
-                kind="escalated",
-                actor=_ACTOR,
-                message=f"{request.id} was escalated: nobody approved it in "
-                f"{escalation.after_minutes if escalation else '?'} minutes.",
-                detail={"notify": notify, "widened": widened, "also": also},
-            ),
         )
-        if moved is not None:
-            await engine._changed(*moved)
-            fired.append(f"escalated {request.id}")
-    return fired
+        return Fired(f"escalated {request.id}", moved) if moved is not None else None
 
-
-async def _review_reminders(engine: ApprovalEngine) -> list[str]:
-    rules = engine.policy.break_glass
-    every = timedelta(minutes=rules.review_reminder_minutes if rules else 240)
-    now = engine._clock()
-    fired = []
-    for request in await engine.store.due("review_due_at", now):
-        moved = await engine.store.update_if(
-            request.id,
+    async def remind_review(self, request: Request, now: datetime) -> Fired | None:
+        event = EventDraft(
+            kind=EventKind.REVIEW_REMINDED,
+            actor=SYSTEM_ACTOR,
+            message=f"The review of the emergency change {request.id} is still waiting for an approver.",
+            detail={"notify": self._approvers(request)},
+        )
+        moved = await self._journal.update(
+            request,
+            event,
             at=now,
             review_state=ReviewState.OPEN,
             due="review_due_at",
-            values={"review_due_at": now + every},
-            event=EventDraft(
-                kind="review_reminded",
-                actor=_ACTOR,
-                message=f"The review of the emergency change {request.id} is still waiting for an approver.",
-                detail={"notify": _approvers(engine, request)},
-            ),
+            values={"review_due_at": now + self._review_every()},
         )
-        if moved is not None:
-            await engine._changed(*moved)
-            fired.append(f"review of {request.id} reminded")
-    return fired
+        return Fired(f"review of {request.id} reminded", moved) if moved is not None else None
+
+    async def expire(self, request: Request, now: datetime) -> Fired | None:
+        done = await self._decisions.expire(request, now)
+        return Fired(f"expired {request.id}", done) if done.state is _S.EXPIRED else None
+
+
+TIMERS: tuple[Timer, ...] = (
+    Timer("countdown", "runs_at", _S.PENDING, Timers.countdown),
+    Timer("review", None, None, Timers.open_review),
+    Timer("reminder", "remind_at", _S.PENDING, Timers.remind),
+    Timer("escalation", "escalate_at", _S.PENDING, Timers.escalate),
+    Timer("review reminder", "review_due_at", None, Timers.remind_review),
+    Timer("expiry", "expires_at", _S.PENDING, Timers.expire),
+)
+EXPIRY: tuple[Timer, ...] = TIMERS[-1:]
+"""Only the expiry row (`ApprovalEngine.sweep_expired`)."""

@@ -1,0 +1,227 @@
+"""Carrying out approved requests, exactly once: claim (approved → executing, with a lease), execute,
+settle (succeeded | failed | unknown), and recover what a crash interrupted. The only caller of the
+service layer (`ChangeService`): planning for intake goes through `plan` here too.
+
+The lease is `execution_timeout` + `lease_grace`. The executor gives up on the service layer before its
+lease ends (the request becomes `unknown` and is reconciled), so `recover()` may reconcile any request
+whose lease has passed: its executor is gone. `_carry_out` is where the executor waits on DigitalOcean;
+a heartbeat that renews the lease belongs beside that wait.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from bot.metrics import Metrics
+from bot.ops.changes import Change
+from bot.ops.errors import OpsError, OutcomeUnknownError, UpstreamFailure
+from bot.ops.plan import ExecutionResult, Outcome, Plan
+from bot.store import EventDraft, Failure, Request, RequestState, Store, result_values
+
+from .errors import RequestNotFound
+from .events import EventKind
+from .journal import Journal
+from .ports import ChangeService, Clock
+
+__all__ = ["SYSTEM_ACTOR", "Runner"]
+
+log = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "dbops"
+"""The actor of events the bot itself causes (claims, results, expiry, recovery)."""
+
+_S = RequestState
+
+
+class Runner:
+    def __init__(
+        self,
+        store: Store,
+        journal: Journal,
+        service: ChangeService,
+        clock: Clock,
+        *,
+        metrics: Metrics | None,
+        execution_timeout: timedelta,
+        lease: timedelta,
+        instance: str,
+    ) -> None:
+        self._store = store
+        self._journal = journal
+        self._service = service
+        self._clock = clock
+        self._metrics = metrics
+        self._timeout = execution_timeout
+        self._lease = lease
+        self._instance = instance
+
+    async def plan(self, change: Change) -> Plan:
+        """The service layer's plan (raises its `OpsError` when it refuses the change)."""
+        return await self._service.plan(change)
+
+    async def execute(self, request_id: str) -> Request:
+        """Claim an approved request and carry it out; only the caller whose claim succeeds calls the
+        service layer. Anyone else gets the request as it is."""
+        request = await self._get(request_id)
+        now = self._clock()
+        claimed = await self._journal.move(
+            request,
+            _S.APPROVED,
+            _S.EXECUTING,
+            EventDraft(
+                kind=EventKind.EXECUTING,
+                actor=SYSTEM_ACTOR,
+                message=f"Carrying out {request_id}.",
+                detail={"instance": self._instance},
+            ),
+            at=now,
+            values={"claimed_at": now, "claimed_by": self._instance, "lease_expires_at": now + self._lease},
+        )
+        if claimed is None:
+            return await self._get(request_id)
+        started = time.monotonic()
+        final = await self._carry_out(claimed)
+        if self._metrics is not None:
+            self._metrics.execution_latency.labels(claimed.action.value).observe(time.monotonic() - started)
+        return final
+
+    async def recover(self) -> list[Request]:
+        """Finish what a crash interrupted, without ever repeating a change: `executing` past their lease
+        and `unknown` ones are reconciled from DigitalOcean's state; `approved` ones never claimed are
+        executed. Returns the requests it handled."""
+        now = self._clock()
+        for request in await self._store.list_requests([_S.EXECUTING]):
+            if request.lease_expires_at is not None and request.lease_expires_at > now:
+                continue  # its executor may still be at work
+            await self._journal.move(
+                request,
+                _S.EXECUTING,
+                _S.UNKNOWN,
+                EventDraft(
+                    kind=EventKind.INTERRUPTED,
+                    actor=SYSTEM_ACTOR,
+                    message=f"{request.id} was interrupted while being carried out; checking DigitalOcean "
+                    "instead of repeating it.",
+                    detail={"claimed_by": request.claimed_by},
+                ),
+                at=now,
+            )
+        handled = [await self._reconcile(r) for r in await self._store.list_requests([_S.UNKNOWN])]
+        for request in await self._store.list_requests([_S.APPROVED]):
+            handled.append(await self.execute(request.id))
+        return handled
+
+    async def _carry_out(self, request: Request) -> Request:
+        try:
+            async with asyncio.timeout(self._timeout.total_seconds()):
+                result = await self._service.execute(request.plan)
+        except OutcomeUnknownError as error:
+            return await self._to_unknown(request, str(error))
+        except OpsError as error:
+            upstream = error if isinstance(error, UpstreamFailure) else None
+            failure = Failure(
+                message=str(error),
+                status=upstream.status if upstream else None,
+                request_id=upstream.request_id if upstream else None,
+            )
+            return await self._settle(request, _S.EXECUTING, None, failure, kind=EventKind.FAILED)
+        except TimeoutError:
+            why = f"DigitalOcean gave no answer within {self._timeout.total_seconds():.0f}s."
+            return await self._to_unknown(request, why)
+        except Exception:
+            log.exception("the service layer failed unexpectedly", extra={"request_id": request.id})
+            return await self._to_unknown(request, "The change was interrupted by an unexpected error.")
+        return await self._settle_result(request, _S.EXECUTING, result, kind=EventKind.EXECUTED)
+
+    async def _to_unknown(self, request: Request, why: str) -> Request:
+        moved = await self._journal.move(
+            request,
+            _S.EXECUTING,
+            _S.UNKNOWN,
+            EventDraft(kind=EventKind.UNKNOWN, actor=SYSTEM_ACTOR, message=f"{why} Checking DigitalOcean."),
+            at=self._clock(),
+        )
+        if moved is None:
+            return await self._late(request, why)
+        return await self._reconcile(moved)
+
+    async def _reconcile(self, request: Request) -> Request:
+        try:
+            result = await self._service.reconcile(request.plan)
+        except Exception as error:
+            log.warning(
+                "reconciliation failed; will retry", extra={"request_id": request.id, "error": repr(error)}
+            )
+            await self._journal.note(
+                EventDraft(
+                    kind=EventKind.RECONCILE_FAILED,
+                    actor=SYSTEM_ACTOR,
+                    message=f"Could not check {request.id} on DigitalOcean yet; will try again.",
+                    detail={"error": str(error)},
+                ),
+                at=self._clock(),
+                request=request,
+                tell=True,
+            )
+            return request
+        return await self._settle_result(request, _S.UNKNOWN, result, kind=EventKind.RECONCILED)
+
+    async def _settle_result(
+        self, request: Request, source: RequestState, result: ExecutionResult, *, kind: EventKind
+    ) -> Request:
+        failure = None if result.outcome is Outcome.APPLIED else Failure(message=result.message)
+        return await self._settle(request, source, result, failure, kind=kind)
+
+    async def _settle(
+        self,
+        request: Request,
+        source: RequestState,
+        result: ExecutionResult | None,
+        failure: Failure | None,
+        *,
+        kind: EventKind,
+    ) -> Request:
+        now = self._clock()
+        said = failure.message if failure else (result.message if result else "")
+        detail: dict[str, object] = {"outcome": result.outcome.value if result else None}
+        if failure is not None:
+            detail |= {"status": failure.status, "do_request_id": failure.request_id}
+        moved = await self._journal.move(
+            request,
+            source,
+            _S.FAILED if failure else _S.SUCCEEDED,
+            EventDraft(
+                kind=kind,
+                actor=SYSTEM_ACTOR,
+                message=f"{request.id} {'failed' if failure else 'succeeded'}: {said}",
+                detail=detail,
+            ),
+            at=now,
+            values={**result_values(result, failure), "finished_at": now},
+        )
+        return moved if moved is not None else await self._late(request, said)
+
+    async def _late(self, request: Request, said: str) -> Request:
+        """A result for a request someone else already settled (e.g. reconciled after our lease)."""
+        current = await self._get(request.id)
+        log.warning("late result ignored", extra={"request_id": request.id, "state": current.state.value})
+        await self._journal.note(
+            EventDraft(
+                kind=EventKind.LATE_RESULT,
+                actor=SYSTEM_ACTOR,
+                message=f"A late result for {request.id} was ignored, "
+                f"it is already {current.state.value}: {said}",
+            ),
+            at=self._clock(),
+            request=current,
+        )
+        return current
+
+    async def _get(self, request_id: str) -> Request:
+        request = await self._store.get(request_id)
+        if request is None:
+            raise RequestNotFound(request_id)
+        return request
