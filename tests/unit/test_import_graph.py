@@ -11,8 +11,6 @@ from pathlib import Path
 BOT = Path(__file__).parents[2] / "bot"
 
 KNOWN_CYCLES: set[frozenset[str]] = {
-    # bot/store is being split on its own branch, which removes this one; drop it when that merges.
-    frozenset({"bot.store.store", "bot.store.migrate"}),
     # home.py names SlackDeps under TYPE_CHECKING while deps.py calls publish_home; bot/slack is being
     # reshaped on its own branch (issue 14, items 3 and 4): drop this one when that removes it.
     frozenset({"bot.slack.deps", "bot.slack.home"}),
