@@ -14,13 +14,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster, Database, DatabaseUser
 from bot.ops.views import PoolListing, PoolView
+from bot.slack.adapters.notifier import SlackNotifier
+from bot.slack.listeners.home import publish_home
+from bot.slack.renderers import messages
+from bot.slack.renderers.mrkdwn import escape
+from bot.slack.tasks import ErrorReporter, TaskRegistry
 from bot.workflow import ApprovalEngine, WorkflowError
-
-from . import messages
-from .home import publish_home
-from .mrkdwn import escape
-from .notifier import SlackNotifier
-from .tasks import ErrorReporter, TaskRegistry
 
 __all__ = [
     "Click",

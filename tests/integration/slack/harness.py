@@ -30,10 +30,10 @@ from bot.ops.service import DEFAULT_CACHE_TTL, DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 from bot.slack import ids
+from bot.slack.adapters.channels import SlackChannels
+from bot.slack.adapters.notifier import SlackNotifier
+from bot.slack.adapters.usergroups import SlackGroups
 from bot.slack.app import build_asgi, build_slack_app, deps_of, make_web_client
-from bot.slack.channels import SlackChannels
-from bot.slack.notifier import SlackNotifier
-from bot.slack.usergroups import SlackGroups
 from bot.store import Request, Store
 from bot.workflow import ApprovalEngine, Policy
 from tests.support.team import ALICE, CHANNEL, LEAD3, policy_yaml

@@ -14,14 +14,14 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import ids
+from bot.slack.adapters.form_updates import update_view
+from bot.slack.deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click, tell
+from bot.slack.renderers import messages
+from bot.slack.renderers.blocks import card_blocks, card_text
+from bot.slack.renderers.mrkdwn import escape
+from bot.slack.renderers.views import FormMeta, loading_view, message_view, reject_form
 from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, RequestState, WorkflowError
-
-from . import ids, messages
-from .blocks import card_blocks, card_text
-from .deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click, tell
-from .form_updates import update_view
-from .mrkdwn import escape
-from .views import FormMeta, loading_view, message_view, reject_form
 
 __all__ = ["post_card", "register_approvals"]
 

@@ -27,17 +27,17 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ops import Cluster
 from bot.ops.changes import Action
 from bot.ops.errors import OpsError
+from bot.slack import ids
+from bot.slack.adapters.form_updates import FormUpdates, update_view
+from bot.slack.deps import SlackDeps, form_reporter, tell
+from bot.slack.form_values import FormError, change_from_form, entered, error_block, shown_block, value
+from bot.slack.listeners.approvals import post_card
+from bot.slack.renderers import messages
+from bot.slack.renderers.blocks import sentence
+from bot.slack.renderers.change_forms import change_form, has_dependents, kept_form, pickable
+from bot.slack.renderers.mrkdwn import escape
+from bot.slack.renderers.views import FormMeta, failure_text, loading_view, message_view
 from bot.workflow import Request, WorkflowError
-
-from . import ids, messages
-from .approvals import post_card
-from .blocks import sentence
-from .change_forms import change_form, has_dependents, kept_form, pickable
-from .deps import SlackDeps, form_reporter, tell
-from .form_updates import FormUpdates, update_view
-from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
-from .mrkdwn import escape
-from .views import FormMeta, failure_text, loading_view, message_view
 
 __all__ = ["open_form", "register_modals"]
 

@@ -16,19 +16,18 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.workflow import AuditEvent, Request, RequestState
-
-from .blocks import card_blocks, card_text, failure_text, sentence
-from .incident_lines import (
+from bot.slack.renderers.blocks import card_blocks, card_text, failure_text, sentence
+from bot.slack.renderers.incident_lines import (
     EMERGENCY_ANNOUNCEMENT,
     REVIEW_ANNOUNCEMENT,
+    expired_note,
     incident_line,
     review_blocks,
     review_text,
-    tell_requester_expired,
 )
-from .mrkdwn import escape, mention
-from .quotes import attributed, one_line
+from bot.slack.renderers.mrkdwn import escape, mention
+from bot.slack.renderers.quotes import attributed, one_line
+from bot.workflow import AuditEvent, Request, RequestState
 
 __all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
 
@@ -189,7 +188,17 @@ class SlackNotifier:
             )
             await self._post_to_notify_channels(request, REVIEW_ANNOUNCEMENT)
         elif event.kind == "expired":
-            await tell_requester_expired(self._client, request)
+            await self._tell_requester_expired(request)
+
+    async def _tell_requester_expired(self, request: Request) -> None:
+        try:
+            await self._client.chat_postEphemeral(
+                channel=request.card_channel or request.channel,
+                user=request.requester,
+                text=expired_note(request),
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not tell %s that %s expired: %r", request.requester, request.id, error)
 
     async def _post_to_notify_channels(self, request: Request, template: str) -> None:
         if not self._notify_channels:

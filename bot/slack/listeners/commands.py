@@ -13,16 +13,21 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops.errors import OpsError
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners.approvals import post_card
+from bot.slack.listeners.modals import open_form
+from bot.slack.parser import Help, OpenModal, Read, ReadKind, RequestChange, UsageError, parse
+from bot.slack.renderers import messages
+from bot.slack.renderers.blocks import sentence
+from bot.slack.renderers.listings import (
+    Page,
+    db_list_pages,
+    pool_list_pages,
+    pool_show_blocks,
+    pool_show_text,
+)
+from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, escape
 from bot.workflow import ChannelNotAllowed, WorkflowError
-
-from . import messages
-from .approvals import post_card
-from .blocks import sentence
-from .deps import SlackDeps
-from .listings import Page, db_list_pages, pool_list_pages, pool_show_blocks, pool_show_text
-from .modals import open_form
-from .mrkdwn import TEXT_LIMIT, clip, escape
-from .parser import Help, OpenModal, Read, ReadKind, RequestChange, UsageError, parse
 
 __all__ = ["register_commands"]
 

@@ -20,14 +20,13 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import ids
+from bot.slack.renderers.blocks import date
+from bot.slack.renderers.mrkdwn import clip, escape, mention
 from bot.workflow import Request
 
-from . import ids
-from .blocks import date
-from .mrkdwn import clip, escape, mention
-
 if TYPE_CHECKING:  # deps.py calls publish_home
-    from .deps import SlackDeps
+    from bot.slack.deps import SlackDeps
 
 __all__ = ["HOME_EMPTY", "actionable", "home_view", "publish_home", "register_home"]
 

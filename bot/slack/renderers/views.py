@@ -23,10 +23,10 @@ from slack_sdk.models.views import View
 
 from bot.ops.changes import Action
 from bot.ops.errors import OpsError
-
-from . import ids, messages
-from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION, sentence
-from .mrkdwn import clip, escape
+from bot.slack import ids
+from bot.slack.renderers import messages
+from bot.slack.renderers.blocks import MAX_MODAL_BLOCKS, MAX_SECTION, sentence
+from bot.slack.renderers.mrkdwn import clip, escape
 
 __all__ = [
     "TITLES",

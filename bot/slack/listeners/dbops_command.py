@@ -15,16 +15,15 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops.errors import OpsError
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners.home import actionable
+from bot.slack.parser import tokens
+from bot.slack.renderers import messages
+from bot.slack.renderers.blocks import check_message
+from bot.slack.renderers.mrkdwn import escape, mention
+from bot.slack.renderers.quotes import one_line
 from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
 from bot.workflow.intake import check_name
-
-from . import messages
-from .blocks import check_message
-from .deps import SlackDeps
-from .home import actionable
-from .mrkdwn import escape, mention
-from .parser import tokens
-from .quotes import one_line
 
 __all__ = ["CLUSTER_AUDIT_LIMIT", "DBOPS_USAGE", "audit_lines", "register_dbops"]
 
