@@ -17,7 +17,7 @@ from bot.ops.views import PoolListing, PoolView
 from bot.slack.adapters.notifier import SlackNotifier
 from bot.slack.listeners.home import publish_home
 from bot.slack.renderers import messages
-from bot.slack.renderers.mrkdwn import escape
+from bot.slack.renderers.errors import reply_for
 from bot.slack.tasks import ErrorReporter, TaskRegistry
 from bot.workflow import ApprovalEngine, WorkflowError
 
@@ -157,7 +157,7 @@ def spawn_click(
         try:
             await decide()
         except WorkflowError as refused:
-            await answer(deps, client, click, escape(str(refused)))
+            await answer(deps, client, click, reply_for(refused))
             return
         if click.on_home:
             await answer(deps, client, click, done)

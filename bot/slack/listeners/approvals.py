@@ -19,6 +19,7 @@ from bot.slack.adapters.form_updates import update_view
 from bot.slack.deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click, tell
 from bot.slack.renderers import messages
 from bot.slack.renderers.blocks import card_blocks, card_text
+from bot.slack.renderers.errors import plain_reply_for, reply_for
 from bot.slack.renderers.mrkdwn import escape
 from bot.slack.renderers.views import FormMeta, loading_view, message_view, reject_form
 from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, RequestState, WorkflowError
@@ -78,7 +79,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             try:
                 outcome = await deps.engine.approve(click.request_id, click.user)
             except RequestNotFound as missing:
-                await answer(deps, client, click, escape(str(missing)))
+                await answer(deps, client, click, reply_for(missing))
                 return
             request = outcome.request
             note: str | None
@@ -113,7 +114,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             view_id, shown = str(opened["view"]["id"]), str(opened["view"].get("hash") or "")
             request = await deps.engine.get(request_id)
             if request.state is not RequestState.PENDING:
-                view = message_view(meta, str(NotPending(request)))
+                view = message_view(meta, plain_reply_for(NotPending(request)))
                 if click.on_home:  # it is over: take its buttons off the Home tab too
                     await answer(deps, client, click, None)
             elif not await deps.engine.may_decide(user, request):

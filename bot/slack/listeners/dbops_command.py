@@ -20,6 +20,7 @@ from bot.slack.listeners.home import actionable
 from bot.slack.parser import tokens
 from bot.slack.renderers import messages
 from bot.slack.renderers.blocks import check_message
+from bot.slack.renderers.errors import refusal
 from bot.slack.renderers.mrkdwn import escape, mention
 from bot.slack.renderers.quotes import one_line
 from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
@@ -49,7 +50,7 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             deps.engine.check_channel(str(command.get("channel_id", "")))
         except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
-            await ack(text=messages.REFUSED.format(reason=str(refused)))
+            await ack(text=refusal(refused))
             return
         if verb == "requests" and len(words) == 1:
             await ack()
@@ -111,7 +112,7 @@ async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) ->
         await deps.engine.check_audit_reader(user)
         check_name(ref)
     except WorkflowError as refused:
-        await respond(text=messages.REFUSED.format(reason=escape(str(refused))), response_type="ephemeral")
+        await respond(text=refusal(refused), response_type="ephemeral")
         return
     if _REQUEST_ID.match(ref):
         request_id = ref.upper()
