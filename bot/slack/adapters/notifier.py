@@ -52,6 +52,10 @@ def _order(request: Request) -> tuple[int, int, float]:
     return rank, len(request.approvals), request.updated_at.timestamp()
 
 
+def _drawn(request: Request) -> tuple[str, list[dict[str, object]]]:
+    return card_text(request), [block.to_dict() for block in card_blocks(request)]
+
+
 def thread_line(request: Request, event: AuditEvent) -> str | None:
     """The thread reply for one audit event, or None when the event needs none."""
     kind = event.kind
@@ -219,9 +223,12 @@ class SlackNotifier:
                     "could not announce %s in %s: %s", request.id, channel, error.response.get("error")
                 )
 
-    async def show_card(self, request: Request) -> None:
-        """Re-render the card from `request` unless a newer snapshot is already shown."""
-        await self._update_card(request)
+    async def card_posted(self, posted: Request, stored: Request) -> None:
+        """The card went up complete, drawn from `posted`; `stored` is the request once its ts was saved.
+        It is redrawn only when a click or a timer changed what it shows in between."""
+        self._shown[posted.id] = max(self._shown.get(posted.id, (-1, -1, 0.0)), _order(posted))
+        if _drawn(stored) != _drawn(posted):
+            await self._update_card(stored)
 
     async def _update_card(self, request: Request) -> None:
         assert request.card_channel is not None

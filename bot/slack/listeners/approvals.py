@@ -65,7 +65,7 @@ async def post_card(
     ts = str(response["ts"])
     channel = str(response.get("channel") or request.channel)
     carded = await deps.engine.set_card(request.id, channel, ts)
-    await deps.notifier.show_card(carded)  # a click may already have changed it meanwhile
+    await deps.notifier.card_posted(request, carded)  # redrawn only if a click changed it meanwhile
     return True
 
 
