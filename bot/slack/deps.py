@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster, Database, DatabaseUser
 from bot.ops.views import PoolListing, PoolView
+from bot.slack.adapters.home_tab import publish_home
 from bot.slack.adapters.notifier import SlackNotifier
-from bot.slack.listeners.home import publish_home
 from bot.slack.renderers import messages
 from bot.slack.renderers.errors import reply_for
 from bot.slack.tasks import ErrorReporter, TaskRegistry

@@ -13,8 +13,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops.errors import OpsError
+from bot.slack.cards import post_card
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners.approvals import post_card
 from bot.slack.listeners.modals import open_form
 from bot.slack.parser import Help, OpenModal, Read, ReadKind, RequestChange, UsageError, parse
 from bot.slack.renderers import messages

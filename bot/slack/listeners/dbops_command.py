@@ -15,8 +15,8 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops.errors import OpsError
+from bot.slack.adapters.home_tab import actionable
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners.home import actionable
 from bot.slack.parser import tokens
 from bot.slack.renderers import messages
 from bot.slack.renderers.blocks import check_message

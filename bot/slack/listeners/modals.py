@@ -29,9 +29,9 @@ from bot.ops.changes import Action
 from bot.ops.errors import OpsError
 from bot.slack import ids
 from bot.slack.adapters.form_updates import FormUpdates, update_view
+from bot.slack.cards import post_card
 from bot.slack.deps import SlackDeps, form_reporter, tell
 from bot.slack.form_values import FormError, change_from_form, entered, error_block, shown_block, value
-from bot.slack.listeners.approvals import post_card
 from bot.slack.renderers import messages
 from bot.slack.renderers.change_forms import change_form, has_dependents, kept_form, pickable
 from bot.slack.renderers.errors import form_failure_text, plain_reply_for, refusal
