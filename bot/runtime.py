@@ -26,10 +26,10 @@ from bot.digitalocean import DigitalOceanClient, RetryPolicy
 from bot.metrics import Metrics
 from bot.ops import DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
+from bot.slack.adapters.channels import SlackChannels
+from bot.slack.adapters.notifier import SlackNotifier
+from bot.slack.adapters.usergroups import SlackGroups
 from bot.slack.app import build_slack_app, deps_of, make_web_client
-from bot.slack.channels import SlackChannels
-from bot.slack.notifier import SlackNotifier
-from bot.slack.usergroups import SlackGroups
 from bot.store import Store
 from bot.workflow import ApprovalEngine, Policy, load_policy
 

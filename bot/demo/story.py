@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.runtime import Runtime
 from bot.server import build_server
 from bot.slack import ids
-from bot.workflow import Policy
+from bot.workflow import ApprovalEngine, Policy
 
 from .slack_standin import Message, SlackStandIn, block_action_body, sign, slash_command_body
 from .terminal import NAMES, message_panel, mrkdwn
@@ -62,6 +62,7 @@ class Demo:
     secret: str
     out: Console
     quiet: bool
+    engine: ApprovalEngine
 
     # ---- people doing things ----------------------------------------------------------------------
 
@@ -96,11 +97,14 @@ class Demo:
     async def new_card(self, count: int) -> Message:
         await self.slack.wait_for(lambda s: len(s.top_level(CHANNEL)) >= count, what="the approval card")
         card = self.slack.top_level(CHANNEL)[count - 1]
-        # The card is updated once its ts is stored with the request (then its buttons carry the id).
-        await self.slack.wait_for(
-            lambda s: self.slack.message(CHANNEL, card.ts).edits >= 1, what="card update"
-        )
-        return self.slack.message(CHANNEL, card.ts)
+        # The card is posted once, complete; wait until its ts is stored with the request (clicks then
+        # update it in place).
+        request_id = card.text.split(":", 1)[0]
+        for _ in range(1000):
+            if (await self.engine.get(request_id)).card_ts == card.ts:
+                return self.slack.message(CHANNEL, card.ts)
+            await asyncio.sleep(0.01)
+        raise RuntimeError(f"the card of {request_id} was never stored")
 
     async def thread_says(self, card: Message, needle: str) -> None:
         await self.slack.wait_for(
@@ -226,7 +230,7 @@ async def run_demo(*, quiet: bool = False) -> int:
             )
             runtime = Runtime.build(settings, policy=Policy.from_yaml(POLICY), team_domain="acme")
             async with _serving(runtime) as url, httpx.AsyncClient(base_url=url, timeout=10) as http:
-                demo = Demo(slack, http, secret, out, quiet)
+                demo = Demo(slack, http, secret, out, quiet, runtime.engine)
                 await story(demo)
             calls = runtime.sandbox.call_counts() if runtime.sandbox else {}
     writes = sum(n for op, n in calls.items() if not op.startswith(("list_", "get_")))

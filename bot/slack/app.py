@@ -31,19 +31,18 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from bot.config import Settings
+from bot.slack.adapters.notifier import SlackNotifier
+from bot.slack.adapters.workspace import OwnWorkspace
+from bot.slack.deps import Reads, SlackDeps
+from bot.slack.gate import MAX_BODY_BYTES, SlackGate
+from bot.slack.listeners.approvals import register_approvals
+from bot.slack.listeners.commands import register_commands
+from bot.slack.listeners.dbops_command import register_dbops
+from bot.slack.listeners.home import register_home
+from bot.slack.listeners.incidents import register_incidents
+from bot.slack.listeners.modals import register_modals
+from bot.slack.tasks import TaskRegistry
 from bot.workflow import ApprovalEngine
-
-from .approvals import register_approvals
-from .commands import register_commands
-from .dbops_command import register_dbops
-from .deps import Reads, SlackDeps
-from .gate import MAX_BODY_BYTES, SlackGate
-from .home import register_home
-from .incidents import register_incidents
-from .modals import register_modals
-from .notifier import SlackNotifier
-from .tasks import TaskRegistry
-from .workspace import OwnWorkspace
 
 __all__ = ["EVENTS_PATH", "build_asgi", "build_slack_app", "make_web_client"]
 

@@ -14,13 +14,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster, Database, DatabaseUser
 from bot.ops.views import PoolListing, PoolView
+from bot.slack.adapters.home_tab import publish_home
+from bot.slack.adapters.notifier import SlackNotifier
+from bot.slack.renderers import messages
+from bot.slack.renderers.errors import reply_for
+from bot.slack.tasks import ErrorReporter, TaskRegistry
 from bot.workflow import ApprovalEngine, WorkflowError
-
-from . import messages
-from .home import publish_home
-from .mrkdwn import escape
-from .notifier import SlackNotifier
-from .tasks import ErrorReporter, TaskRegistry
 
 __all__ = [
     "Click",
@@ -119,7 +118,7 @@ async def answer(deps: SlackDeps, client: AsyncWebClient, click: Click, text: st
     """Tell the person who clicked how it went, where they clicked: an ephemeral note in the channel (in
     the thread, for a message inside one), or on their Home tab, which is redrawn with the note on top."""
     if click.on_home:
-        await publish_home(deps, client, click.user, note=text)
+        await publish_home(deps.engine, client, click.user, note=text)
     elif text:
         await tell(client, click.channel, click.user, text, thread_ts=click.thread_ts)
 
@@ -158,7 +157,7 @@ def spawn_click(
         try:
             await decide()
         except WorkflowError as refused:
-            await answer(deps, client, click, escape(str(refused)))
+            await answer(deps, client, click, reply_for(refused))
             return
         if click.on_home:
             await answer(deps, client, click, done)

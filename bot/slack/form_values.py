@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.slack import ids
+from bot.slack.renderers import messages
 from bot.workflow import DuplicateRequest, ProtectedDatabase, RequestRefused, WorkflowError
-
-from . import ids, messages
 
 __all__ = ["FormError", "change_from_form", "entered", "error_block", "shown_block", "value"]
 

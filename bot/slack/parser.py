@@ -20,8 +20,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
-
-from .mrkdwn import escape
+from bot.slack.renderers.mrkdwn import escape
 
 __all__ = [
     "DB_USAGE",

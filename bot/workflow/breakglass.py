@@ -12,7 +12,7 @@ from bot.ops.changes import Action
 from bot.store import EmergencyCap, Store
 
 from .channels import ChannelDirectory
-from .errors import EmergencyRefused
+from .errors import EmergencyRefused, NotIncidentChannel
 from .policy import ANYONE, BreakGlass, GroupResolver, Policy
 
 __all__ = [
@@ -64,13 +64,13 @@ async def allowed_emergency(
     rules = policy.break_glass
     if rules is None:
         raise EmergencyRefused(
-            "Emergency changes are not enabled: the policy has no `break_glass` section; ask for approval."
+            "Emergency changes are not enabled: the policy has no break_glass section; ask for approval.",
+            setting="break_glass",
         )
     if not policy.channel_allowed(channel):
-        raise EmergencyRefused("The policy's `channels` do not include this channel.")
+        raise EmergencyRefused("The policy's channels do not include this channel.", setting="channels")
     if not await _is_incident_channel(rules, channels, channel):
-        where = ", ".join(f"<#{c}>" if c[:1] in "CG" and c.isupper() else f"#{c}" for c in rules.channels)
-        raise EmergencyRefused(f"Emergency changes are accepted only in incident channels ({where}).")
+        raise NotIncidentChannel(list(rules.channels))
     if not await policy.is_listed(requester, rules.on_call, groups):
         raise EmergencyRefused("Only the on-call engineers can make emergency changes; ask for approval.")
     if action not in rules.actions:

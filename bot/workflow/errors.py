@@ -1,4 +1,5 @@
-"""The engine's refusals. Each `str()` is one sentence the Slack layer can show as it is.
+"""The engine's refusals. Each carries its data (channel IDs, user IDs, names); its `str()` is one plain
+sentence for logs. No Slack markup here: the Slack layer words them for Slack (`bot.slack.renderers.errors`).
 
 WorkflowError
 ├── RequestNotFound     no request has that id
@@ -11,6 +12,7 @@ WorkflowError
 ├── NotAllowed          that person may not do that to that request
 ├── NotPending          the request has moved on (`request.state` says where)
 ├── EmergencyRefused    break-glass is not allowed here, for this person, for this change, or today
+│   └── NotIncidentChannel  outside the incident channels (`channels`)
 └── ReviewNotOpen       the break-glass review was already acknowledged (or there is none)
 """
 
@@ -25,6 +27,7 @@ __all__ = [
     "EmergencyRefused",
     "InputTooLong",
     "NotAllowed",
+    "NotIncidentChannel",
     "NotPending",
     "ProtectedDatabase",
     "RequestNotFound",
@@ -52,7 +55,8 @@ class ChannelNotAllowed(WorkflowError):
     def __init__(self, channel: str, allowed: list[str], *, what: str = "Database changes") -> None:
         self.channel = channel
         self.allowed = allowed
-        where = ", ".join(f"<#{c}>" for c in allowed)
+        self.what = what
+        where = ", ".join(f"#{c}" for c in allowed)
         super().__init__(f"{what} are not accepted in this channel; ask in {where}.")
 
 
@@ -60,7 +64,7 @@ class AuditNotAllowed(WorkflowError):
     def __init__(self, user: str) -> None:
         self.user = user
         super().__init__(
-            "Only the people the policy names in `audit_readers` can read audit histories; ask one of them."
+            "Only the people the policy names in audit_readers can read audit histories; ask one of them."
         )
 
 
@@ -138,7 +142,20 @@ def describe_state(request: Request) -> str:
 
 
 class EmergencyRefused(WorkflowError):
-    """A break-glass request the policy does not allow here, for this person, this change, or today."""
+    """A break-glass request the policy does not allow here, for this person, this change, or today.
+    `setting` names the policy key the sentence refers to (shown as code in Slack), when there is one."""
+
+    def __init__(self, message: str, *, setting: str | None = None) -> None:
+        self.setting = setting
+        super().__init__(message)
+
+
+class NotIncidentChannel(EmergencyRefused):
+    """Break-glass asked outside the incident channels; `channels` are the policy's IDs and name patterns."""
+
+    def __init__(self, channels: list[str]) -> None:
+        self.channels = channels
+        super().__init__(f"Emergency changes are accepted only in incident channels ({', '.join(channels)}).")
 
 
 class ReviewNotOpen(WorkflowError):

@@ -19,7 +19,7 @@ from bot.demo.slack_standin import view_submission_body
 from bot.ops.changes import Action
 from bot.slack import ids
 from bot.slack.parser import Command, UsageError, parse
-from bot.slack.views import FormMeta
+from bot.slack.renderers.views import FormMeta
 from tests.support.team import ALICE, CHANNEL
 
 from .figures import BOARD

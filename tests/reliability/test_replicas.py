@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 
 from bot.slack import ids
-from bot.slack.blocks import card_text
+from bot.slack.renderers.blocks import card_text
 from bot.store import Request, RequestState
 from tests.support.team import CHANNEL, LEAD1, LEAD2, LEAD3
 

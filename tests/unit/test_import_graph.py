@@ -10,12 +10,6 @@ from pathlib import Path
 
 BOT = Path(__file__).parents[2] / "bot"
 
-KNOWN_CYCLES: set[frozenset[str]] = {
-    # home.py names SlackDeps under TYPE_CHECKING while deps.py calls publish_home; bot/slack is being
-    # reshaped on its own branch (issue 14, items 3 and 4): drop this one when that removes it.
-    frozenset({"bot.slack.deps", "bot.slack.home"}),
-}
-
 
 def _modules() -> dict[str, Path]:
     found = {}
@@ -91,11 +85,7 @@ def _without_packages(edges: dict[str, set[str]]) -> dict[str, set[str]]:
 
 def test_there_is_no_import_cycle_in_bot() -> None:
     found = cycles(_without_packages(graph()))
-    assert [sorted(c) for c in found if c not in KNOWN_CYCLES] == []
-
-
-def test_the_known_cycles_are_still_there_until_their_fix_merges() -> None:
-    assert set(cycles(_without_packages(graph()))) >= KNOWN_CYCLES  # then drop the entry from the list
+    assert [sorted(c) for c in found] == []
 
 
 def test_the_check_finds_a_cycle() -> None:

@@ -24,6 +24,7 @@ import httpx
 
 from bot.demo.slack_standin import Message, SlackStandIn, block_action_body, sign, slash_command_body
 from bot.slack import ids
+from bot.store import Store
 from tests.support.team import ALICE, CHANNEL, LEAD1, policy_yaml
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -202,12 +203,24 @@ async def approve(http: httpx.AsyncClient, card: Message, *, user: str = LEAD) -
     return await http.post("/slack/events", content=body, headers=sign(body, SIGNING_SECRET))
 
 
-async def card_with_buttons(slack: SlackStandIn, count: int = 1) -> Message:
-    """The `count`-th card in the channel, once the bot has stored its ts (the card's first update)."""
+async def card_with_buttons(
+    slack: SlackStandIn, env: Mapping[str, str], count: int = 1, *, polls: int = 1000
+) -> Message:
+    """The `count`-th card in the channel (posted once, complete), once the bot has stored its ts in the
+    store at `env`'s DATABASE_URL (polled)."""
     await slack.wait_for(lambda s: len(s.top_level(CHANNEL)) >= count, what="the approval card")
     card = slack.top_level(CHANNEL)[count - 1]
-    await slack.wait_for(lambda s: s.message(CHANNEL, card.ts).edits >= 1, what="the card's update")
-    return slack.message(CHANNEL, card.ts)
+    request_id = card.text.split(":", 1)[0]
+    store = Store.from_url(env["DATABASE_URL"])
+    try:
+        for _ in range(polls):
+            stored = await store.get(request_id)
+            if stored is not None and stored.card_ts == card.ts:
+                return slack.message(CHANNEL, card.ts)
+            await asyncio.sleep(0.01)
+    finally:
+        await store.close()
+    raise AssertionError(f"the card of {request_id} was never stored")
 
 
 async def thread_says(slack: SlackStandIn, card: Message, needle: str, *, timeout: float = 10.0) -> list[str]:

@@ -33,7 +33,7 @@ async def test_a_burst_of_reads_does_not_delay_approvals_or_other_peoples_reads(
         ):
             create = "create prod-pg api db=app size=15 mode=transaction user=app"
             assert (await slash_command(http, slack, "/pool", create)).status_code == 200
-            card = await card_with_buttons(slack)
+            card = await card_with_buttons(slack, env)
 
             sandbox.faults.latency(1.0, operation="list_pools", times=None)
             for _ in range(BURST):

@@ -75,7 +75,7 @@ async def test_serve_and_demo_with_odd_secrets_work_and_print_none_of_them(tmp_p
                 http, slack, "/pool", "create prod-pg api db=app size=15 mode=transaction user=app"
             )
             assert answer.status_code == 200
-            card = await card_with_buttons(slack)
+            card = await card_with_buttons(slack, env)
             assert card.text.endswith(": create pool api on prod-pg — pending")
             assert await bot.terminate() == 0
         demo = await start("demo", env=env, cwd=tmp_path)

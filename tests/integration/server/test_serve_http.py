@@ -48,7 +48,7 @@ async def test_serve_handles_a_signed_command_end_to_end_and_stops_cleanly(tmp_p
                 http, slack, "/pool", "create prod-pg api db=app size=15 mode=transaction user=app"
             )
             assert answer.status_code == 200
-            card = await card_with_buttons(slack)
+            card = await card_with_buttons(slack, env)
             assert card.text.endswith(": create pool api on prod-pg — pending")
             request_id = card.text.split(":", 1)[0]
 

@@ -78,7 +78,7 @@ async def test_sigterm_lets_an_in_flight_execution_finish_exactly_once(tmp_path:
             httpx.AsyncClient(base_url=bot.base_url, timeout=10) as http,
         ):
             await slash_command(http, slack, "/pool", "resize staging-pg staging-web size=12")
-            card = await card_with_buttons(slack)
+            card = await card_with_buttons(slack, env)
             # DigitalOcean takes its time with the resize: the bot is asked to stop while it is in flight.
             sandbox.faults.latency(1.0, operation="update_pool")
             await approve(http, card)

@@ -42,7 +42,7 @@ async def test_socket_mode_receives_envelopes_acks_them_and_handles_the_command(
             )
             ack = await slack.wait_for_ack(envelope)
             assert ack["envelope_id"] == envelope
-            card = await card_with_buttons(slack)
+            card = await card_with_buttons(slack, env)
             assert card.text.endswith(": create pool api on prod-pg — pending")
 
             click = block_action_payload(

@@ -52,7 +52,7 @@ async def test_socket_mode_envelopes_as_slack_sends_them_reach_the_person(tmp_pa
                 )
             )
             await slack.wait_for_ack(await slack.send_frame(frame))
-            card = await card_with_buttons(slack)
+            card = await card_with_buttons(slack, env)
             request_id = card.text.split(":", 1)[0]
             click = socket_mode.interactive(
                 thread_click(

@@ -5,6 +5,7 @@ SQLite (or PostgreSQL). Tests wait for background work by polling the stand-in, 
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -30,10 +31,10 @@ from bot.ops.service import DEFAULT_CACHE_TTL, DatabaseOps
 from bot.sandbox import SANDBOX_TOKEN, SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 from bot.slack import ids
+from bot.slack.adapters.channels import SlackChannels
+from bot.slack.adapters.notifier import SlackNotifier
+from bot.slack.adapters.usergroups import SlackGroups
 from bot.slack.app import build_asgi, build_slack_app, deps_of, make_web_client
-from bot.slack.channels import SlackChannels
-from bot.slack.notifier import SlackNotifier
-from bot.slack.usergroups import SlackGroups
 from bot.store import Request, Store
 from bot.workflow import ApprovalEngine, Policy
 from tests.support.team import ALICE, CHANNEL, LEAD3, policy_yaml
@@ -173,16 +174,15 @@ class Harness:
         )
         return self.cards(channel)[count - 1]
 
-    async def request_of(self, card: Message) -> Request:
-        """The request behind a card, once the engine has stored the card's ts (then the card is updated)."""
+    async def request_of(self, card: Message, *, polls: int = 1000) -> Request:
+        """The request behind a card, once the engine has stored the card's ts (polling the store)."""
         request_id = card.text.split(":", 1)[0]
-        await self.slack.wait_for(
-            lambda s: any(c.args.get("ts") == card.ts for c in s.calls_to("chat.update")),
-            what=f"the card of {request_id} to be stored",
-        )
-        request = await self.engine.get(request_id)
-        assert request.card_ts == card.ts
-        return request
+        for _ in range(polls):
+            request = await self.engine.get(request_id)
+            if request.card_ts == card.ts:
+                return request
+            await asyncio.sleep(0.01)
+        raise AssertionError(f"the card of {request_id} was never stored (card_ts {request.card_ts})")
 
     def thread(self, request: Request) -> list[str]:
         assert request.card_ts is not None

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from bot.demo.slack_standin import API_APP_ID, TEAM_ID
 from bot.slack import ids
-from bot.slack.views import FormMeta
+from bot.slack.renderers.views import FormMeta
 from bot.store import Request, RequestState
 from tests.integration.slack.harness import Harness
 from tests.support.team import ALICE, CHANNEL, LEAD1, LEAD2, LEAD3, MALLORY

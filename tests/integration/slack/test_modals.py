@@ -10,10 +10,10 @@ import pytest
 from bot.demo.slack_standin import TEAM_DOMAIN, payload_body
 from bot.sandbox import PROD_PG, STAGING_PG, SandboxCluster
 from bot.slack import ids
-from bot.slack.blocks import MAX_MESSAGE_BLOCKS, MAX_MODAL_BLOCKS
 from bot.slack.form_values import entered, value
-from bot.slack.modals import CLUSTER_CHANGED
-from bot.slack.views import FormMeta
+from bot.slack.listeners.modals import CLUSTER_CHANGED
+from bot.slack.renderers.blocks import MAX_MESSAGE_BLOCKS, MAX_MODAL_BLOCKS
+from bot.slack.renderers.views import FormMeta
 from bot.store import RequestState
 from tests.integration.slack.harness import Harness
 from tests.support.team import ALICE, CHANNEL

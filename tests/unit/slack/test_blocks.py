@@ -9,7 +9,14 @@ from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.ops.plan import ExecutionResult, Outcome
 from bot.slack import ids
-from bot.slack.blocks import MAX_MESSAGE_BLOCKS, card_blocks, card_text, check_message, sentence, state_line
+from bot.slack.renderers.blocks import (
+    MAX_MESSAGE_BLOCKS,
+    card_blocks,
+    card_text,
+    check_message,
+    sentence,
+    state_line,
+)
 from bot.store.records import Failure, RequestState
 from tests.unit.slack.factories import approval, drop_plan, request, resize_plan
 

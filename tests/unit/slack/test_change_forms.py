@@ -12,9 +12,9 @@ from slack_sdk.models.views import View
 from bot.ops import Cluster
 from bot.ops.changes import Action
 from bot.slack import ids
-from bot.slack.change_forms import NO_CLUSTERS_TEXT, change_form, kept_form
 from bot.slack.form_values import entered, value
-from bot.slack.views import FormMeta, loading_view, message_view, reject_form
+from bot.slack.renderers.change_forms import NO_CLUSTERS_TEXT, change_form, kept_form
+from bot.slack.renderers.views import FormMeta, loading_view, message_view, reject_form
 from tests.fixtures.slack.modals import view_block_actions
 
 PG = "2f1b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"

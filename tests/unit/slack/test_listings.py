@@ -8,7 +8,7 @@ from typing import Any
 from bot.digitalocean import Cluster, ClusterStatus, Engine, Pool, PoolMode
 from bot.ops import Database
 from bot.ops.views import PoolListing
-from bot.slack.listings import MAX_PAGES, db_list_pages, pool_list_pages
+from bot.slack.renderers.listings import MAX_PAGES, db_list_pages, pool_list_pages
 
 
 def _listing(count: int) -> PoolListing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.slack.mrkdwn import clip, code, escape
+from bot.slack.renderers.mrkdwn import clip, code, escape
 
 
 def test_a_short_text_is_unchanged() -> None:

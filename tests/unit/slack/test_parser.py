@@ -11,8 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from bot.ops.changes import Action, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
-from bot.slack.commands import register_commands
-from bot.slack.mrkdwn import TEXT_LIMIT
+from bot.slack.listeners.commands import register_commands
 from bot.slack.parser import (
     DB_USAGE,
     POOL_USAGE,
@@ -26,6 +25,7 @@ from bot.slack.parser import (
     parse,
     tokens,
 )
+from bot.slack.renderers.mrkdwn import TEXT_LIMIT
 
 
 @pytest.mark.parametrize(
@@ -239,7 +239,7 @@ def test_names_and_values_in_quotes_are_read_without_the_quotes() -> None:
 
 def test_usage_texts_send_their_placeholders_escaped() -> None:
     """Slack would read a raw `<cluster>` as a link; escaped, it shows as typed."""
-    from bot.slack.dbops_command import DBOPS_USAGE
+    from bot.slack.listeners.dbops_command import DBOPS_USAGE
 
     for usage in (POOL_USAGE, DB_USAGE, DBOPS_USAGE):
         assert "<" not in usage

@@ -6,7 +6,7 @@ import json
 
 from bot.digitalocean import Cluster, Engine, Pool
 from bot.ops.views import PoolListing, PoolView
-from bot.slack.listings import pool_list_pages, pool_show_blocks
+from bot.slack.renderers.listings import pool_list_pages, pool_show_blocks
 
 CLUSTER = Cluster(
     id="c1", name="prod-pg", engine=Engine.PG, num_nodes=1, size="db-s-2vcpu-4gb", region="nyc3"

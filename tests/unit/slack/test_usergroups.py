@@ -8,7 +8,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.demo.slack_standin import SlackStandIn
-from bot.slack.usergroups import SlackGroups
+from bot.slack.adapters.usergroups import SlackGroups
 
 
 async def test_members_are_cached_until_the_ttl_passes() -> None:

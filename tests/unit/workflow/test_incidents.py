@@ -15,6 +15,7 @@ from bot.workflow import (
     ChannelInfo,
     EmergencyRefused,
     NotAllowed,
+    NotIncidentChannel,
     NotPending,
     Policy,
     PolicyError,
@@ -93,8 +94,9 @@ async def test_stop_refuses_an_ordinary_request(incident_engine: ApprovalEngine)
 
 
 async def test_break_glass_refusals_say_why(incident_engine: ApprovalEngine, store: Store) -> None:
-    with pytest.raises(EmergencyRefused, match=r"only in incident channels \(<#C0INC>, #inc-\*\)"):
+    with pytest.raises(NotIncidentChannel) as outside:
         await incident_engine.submit(RESIZE, "U0ONCALL", "C0OPS", emergency="x")
+    assert outside.value.channels == ["C0INC", "inc-*"]  # the Slack layer links the IDs
     with pytest.raises(EmergencyRefused, match="Only the on-call engineers"):
         await incident_engine.submit(RESIZE, "U0ALICE", "C0INC", emergency="x")
     with pytest.raises(EmergencyRefused, match=r"does not allow db.drop as an emergency change"):

@@ -15,16 +15,16 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops.errors import OpsError
+from bot.slack.adapters.home_tab import actionable
+from bot.slack.deps import SlackDeps
+from bot.slack.parser import tokens
+from bot.slack.renderers import messages
+from bot.slack.renderers.blocks import check_message
+from bot.slack.renderers.errors import refusal
+from bot.slack.renderers.mrkdwn import escape, mention
+from bot.slack.renderers.quotes import one_line
 from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
 from bot.workflow.intake import check_name
-
-from . import messages
-from .blocks import check_message
-from .deps import SlackDeps
-from .home import actionable
-from .mrkdwn import escape, mention
-from .parser import tokens
-from .quotes import one_line
 
 __all__ = ["CLUSTER_AUDIT_LIMIT", "DBOPS_USAGE", "audit_lines", "register_dbops"]
 
@@ -50,7 +50,7 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
         try:
             deps.engine.check_channel(str(command.get("channel_id", "")))
         except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
-            await ack(text=messages.REFUSED.format(reason=str(refused)))
+            await ack(text=refusal(refused))
             return
         if verb == "requests" and len(words) == 1:
             await ack()
@@ -79,7 +79,7 @@ def _request_line(request: Request) -> str:
 
 async def _requests(deps: SlackDeps, user: str, respond: AsyncRespond) -> None:
     active = await deps.engine.list_active()
-    to_approve = await actionable(deps, user, [r for r in active if r.state is RequestState.PENDING])
+    to_approve = await actionable(deps.engine, user, [r for r in active if r.state is RequestState.PENDING])
     mine = [r for r in active if r.requester == user]
     lines = ["*Waiting for your approval*"]
     lines += [_request_line(r) for r in to_approve] or ["(nothing)"]
@@ -112,7 +112,7 @@ async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) ->
         await deps.engine.check_audit_reader(user)
         check_name(ref)
     except WorkflowError as refused:
-        await respond(text=messages.REFUSED.format(reason=escape(str(refused))), response_type="ephemeral")
+        await respond(text=refusal(refused), response_type="ephemeral")
         return
     if _REQUEST_ID.match(ref):
         request_id = ref.upper()

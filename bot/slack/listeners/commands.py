@@ -13,16 +13,21 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops.errors import OpsError
+from bot.slack.cards import post_card
+from bot.slack.deps import SlackDeps
+from bot.slack.listeners.modals import open_form
+from bot.slack.parser import Help, OpenModal, Read, ReadKind, RequestChange, UsageError, parse
+from bot.slack.renderers import messages
+from bot.slack.renderers.errors import refusal
+from bot.slack.renderers.listings import (
+    Page,
+    db_list_pages,
+    pool_list_pages,
+    pool_show_blocks,
+    pool_show_text,
+)
+from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, escape
 from bot.workflow import ChannelNotAllowed, WorkflowError
-
-from . import messages
-from .approvals import post_card
-from .blocks import sentence
-from .deps import SlackDeps
-from .listings import Page, db_list_pages, pool_list_pages, pool_show_blocks, pool_show_text
-from .modals import open_form
-from .mrkdwn import TEXT_LIMIT, clip, escape
-from .parser import Help, OpenModal, Read, ReadKind, RequestChange, UsageError, parse
 
 __all__ = ["register_commands"]
 
@@ -50,7 +55,7 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
             try:
                 deps.engine.check_channel(channel)
             except ChannelNotAllowed as refused:  # names only the policy's channel IDs, kept as links
-                await ack(text=messages.REFUSED.format(reason=str(refused)))
+                await ack(text=refusal(refused))
                 return
         await ack()
         if isinstance(parsed, OpenModal):
@@ -83,11 +88,6 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
     app.command("/db")(on_command)
 
 
-def _refused(error: Exception) -> str:
-    """A refusal, cut to Slack's 4,000 characters (it may echo a 10,000-character name)."""
-    return clip(messages.REFUSED.format(reason=escape(sentence(str(error)))))
-
-
 async def _read(deps: SlackDeps, read: Read, respond: AsyncRespond) -> None:
     visibility = "in_channel" if read.public else "ephemeral"
     try:
@@ -100,7 +100,7 @@ async def _read(deps: SlackDeps, read: Read, respond: AsyncRespond) -> None:
             cluster = await deps.reads.resolve_cluster(read.cluster)
             pages = db_list_pages(cluster.name, await deps.reads.list_databases(cluster.id))
     except OpsError as error:
-        await respond(text=_refused(error), response_type="ephemeral")
+        await respond(text=refusal(error), response_type="ephemeral")
         return
     for page in pages:  # a long listing comes in several answers, in order
         await respond(text=page.text, blocks=[b.to_dict() for b in page.blocks], response_type=visibility)
@@ -117,7 +117,7 @@ async def _submit(
     try:
         request = await deps.engine.submit(parsed.change, user, channel, emergency=parsed.emergency)
     except WorkflowError as refused:
-        await respond(text=_refused(refused), response_type="ephemeral")
+        await respond(text=refusal(refused), response_type="ephemeral")
         return
     if await post_card(deps, client, request, respond=respond) and request.is_emergency:
         await deps.notifier.announce_emergency(await deps.engine.get(request.id))

@@ -16,19 +16,18 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.workflow import AuditEvent, Request, RequestState
-
-from .blocks import card_blocks, card_text, failure_text, sentence
-from .incident_lines import (
+from bot.slack.renderers.blocks import card_blocks, card_text, failure_text, sentence
+from bot.slack.renderers.incident_lines import (
     EMERGENCY_ANNOUNCEMENT,
     REVIEW_ANNOUNCEMENT,
+    expired_note,
     incident_line,
     review_blocks,
     review_text,
-    tell_requester_expired,
 )
-from .mrkdwn import escape, mention
-from .quotes import attributed, one_line
+from bot.slack.renderers.mrkdwn import escape, mention
+from bot.slack.renderers.quotes import attributed, one_line
+from bot.workflow import AuditEvent, Request, RequestState
 
 __all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
 
@@ -51,6 +50,10 @@ def _order(request: Request) -> tuple[int, int, float]:
     """Later snapshots of one request sort higher (states only move forward; approvals only grow)."""
     rank = _RANK.get(request.state, 4)
     return rank, len(request.approvals), request.updated_at.timestamp()
+
+
+def _drawn(request: Request) -> tuple[str, list[dict[str, object]]]:
+    return card_text(request), [block.to_dict() for block in card_blocks(request)]
 
 
 def thread_line(request: Request, event: AuditEvent) -> str | None:
@@ -189,7 +192,17 @@ class SlackNotifier:
             )
             await self._post_to_notify_channels(request, REVIEW_ANNOUNCEMENT)
         elif event.kind == "expired":
-            await tell_requester_expired(self._client, request)
+            await self._tell_requester_expired(request)
+
+    async def _tell_requester_expired(self, request: Request) -> None:
+        try:
+            await self._client.chat_postEphemeral(
+                channel=request.card_channel or request.channel,
+                user=request.requester,
+                text=expired_note(request),
+            )
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.warning("could not tell %s that %s expired: %r", request.requester, request.id, error)
 
     async def _post_to_notify_channels(self, request: Request, template: str) -> None:
         if not self._notify_channels:
@@ -210,9 +223,12 @@ class SlackNotifier:
                     "could not announce %s in %s: %s", request.id, channel, error.response.get("error")
                 )
 
-    async def show_card(self, request: Request) -> None:
-        """Re-render the card from `request` unless a newer snapshot is already shown."""
-        await self._update_card(request)
+    async def card_posted(self, posted: Request, stored: Request) -> None:
+        """The card went up complete, drawn from `posted`; `stored` is the request once its ts was saved.
+        It is redrawn only when a click or a timer changed what it shows in between."""
+        self._shown[posted.id] = max(self._shown.get(posted.id, (-1, -1, 0.0)), _order(posted))
+        if _drawn(stored) != _drawn(posted):
+            await self._update_card(stored)
 
     async def _update_card(self, request: Request) -> None:
         assert request.card_channel is not None

@@ -27,17 +27,16 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ops import Cluster
 from bot.ops.changes import Action
 from bot.ops.errors import OpsError
+from bot.slack import ids
+from bot.slack.adapters.form_updates import FormUpdates, update_view
+from bot.slack.cards import post_card
+from bot.slack.deps import SlackDeps, form_reporter, tell
+from bot.slack.form_values import FormError, change_from_form, entered, error_block, shown_block, value
+from bot.slack.renderers import messages
+from bot.slack.renderers.change_forms import change_form, has_dependents, kept_form, pickable
+from bot.slack.renderers.errors import form_failure_text, plain_reply_for, refusal
+from bot.slack.renderers.views import FormMeta, loading_view, message_view
 from bot.workflow import Request, WorkflowError
-
-from . import ids, messages
-from .approvals import post_card
-from .blocks import sentence
-from .change_forms import change_form, has_dependents, kept_form, pickable
-from .deps import SlackDeps, form_reporter, tell
-from .form_updates import FormUpdates, update_view
-from .form_values import FormError, change_from_form, entered, error_block, shown_block, value
-from .mrkdwn import escape
-from .views import FormMeta, failure_text, loading_view, message_view
 
 __all__ = ["open_form", "register_modals"]
 
@@ -108,9 +107,7 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
                 return await deps.engine.submit(change, user, meta.channel)
             except WorkflowError as refused:
                 if acked.is_set():  # too late for the form: say it in the channel
-                    await tell(
-                        client, meta.channel, user, messages.REFUSED.format(reason=escape(str(refused)))
-                    )
+                    await tell(client, meta.channel, user, refusal(refused))
                     return None
                 raise
 
@@ -133,7 +130,7 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             request = task.result()
         except WorkflowError as refused:
             block = shown_block(view, error_block(action, refused))
-            await ack(response_action="errors", errors={block: sentence(str(refused))})
+            await ack(response_action="errors", errors={block: plain_reply_for(refused)})
             return
         except Exception:
             log.exception("submitting %s for %s failed", action.value, user)
@@ -222,7 +219,7 @@ def _failure(error: Exception, what: str) -> str:
         log.warning("%s (error %s): %r", what, error_id, error, extra={"error_id": error_id})
     else:
         log.error("%s (error %s)", what, error_id, exc_info=error, extra={"error_id": error_id})
-    return failure_text(error, error_id)
+    return form_failure_text(error, error_id)
 
 
 def _behind(view: dict[str, Any], meta: FormMeta, chosen: str | None) -> bool:

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["TEXT_LIMIT", "clip", "code", "escape", "mention", "mentions"]
+__all__ = ["TEXT_LIMIT", "channel_link", "clip", "code", "escape", "mention", "mentions"]
 
 _USER_ID = re.compile(r"^[UW][A-Z0-9]+$")
+_CHANNEL_ID = re.compile(r"^[CG][A-Z0-9]+$")
 TEXT_LIMIT = 4000  # Slack's guidance for a message's text (it truncates at 40,000)
 _CUT_NOTE = " … (cut: {n:,} more characters)"
 
@@ -27,6 +28,12 @@ def code(text: object) -> str:
 def mention(user_id: str) -> str:
     """`<@U…>` for a real user ID; anything else is shown escaped, never as a mention."""
     return f"<@{user_id}>" if _USER_ID.match(user_id) else escape(user_id)
+
+
+def channel_link(channel: str) -> str:
+    """`<#C…>` for a real channel ID (Slack shows its name, as a link); anything else (a name pattern such
+    as `inc-*`) as `#` and the escaped text, never as a link."""
+    return f"<#{channel}>" if _CHANNEL_ID.match(channel) else f"#{escape(channel)}"
 
 
 def mentions(user_ids: list[str] | tuple[str, ...] | frozenset[str]) -> str:

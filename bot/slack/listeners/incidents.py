@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from . import ids
-from .deps import SlackDeps, on_decision
+from bot.slack import ids
+from bot.slack.deps import SlackDeps, on_decision
 
 __all__ = ["register_incidents"]
 

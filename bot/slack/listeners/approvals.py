@@ -1,4 +1,4 @@
-"""The approval card: posting it for a new request, and its Approve / Reject / Cancel buttons.
+"""The approval card's Approve / Reject / Cancel buttons and the rejection modal.
 
 Every click is acked at once; the engine's work runs as a tracked background task. The engine counts an
 approver once and executes at most once, so double clicks, concurrent clicks and Slack's retries are safe.
@@ -9,63 +9,21 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-import aiohttp
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.workflow import ApprovalStatus, NotPending, Request, RequestNotFound, RequestState, WorkflowError
+from bot.slack import ids
+from bot.slack.adapters.form_updates import update_view
+from bot.slack.deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click
+from bot.slack.renderers import messages
+from bot.slack.renderers.errors import plain_reply_for, reply_for
+from bot.slack.renderers.mrkdwn import escape
+from bot.slack.renderers.views import FormMeta, loading_view, message_view, reject_form
+from bot.workflow import ApprovalStatus, NotPending, RequestNotFound, RequestState
 
-from . import ids, messages
-from .blocks import card_blocks, card_text
-from .deps import Click, SlackDeps, answer, clicked, on_decision, reporter, spawn_click, tell
-from .form_updates import update_view
-from .mrkdwn import escape
-from .views import FormMeta, loading_view, message_view, reject_form
-
-__all__ = ["post_card", "register_approvals"]
+__all__ = ["register_approvals"]
 
 log = logging.getLogger(__name__)
-
-
-async def post_card(
-    deps: SlackDeps,
-    client: AsyncWebClient,
-    request: Request,
-    *,
-    thread_ts: str | None = None,
-    respond: AsyncRespond | None = None,
-) -> bool:
-    """Post the card of a new request in its channel and store its ts through the engine.
-
-    When Slack refuses (not_in_channel, channel_not_found…), the request is cancelled so it holds no
-    resource, and the requester is told why in an ephemeral note, or, where that fails like the card (a
-    private channel, DM or group DM the bot is not in), through the command's `respond`. Returns whether
-    the card is up.
-    """
-    try:
-        response = await client.chat_postMessage(
-            channel=request.channel, text=card_text(request), blocks=card_blocks(request)
-        )
-    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-        code = str(error.response.get("error")) if isinstance(error, SlackApiError) else type(error).__name__
-        log.warning("could not post the card of %s: %s", request.id, code, extra={"request_id": request.id})
-        try:
-            await deps.engine.cancel(request.id, request.requester)
-        except WorkflowError as refused:
-            log.warning("could not cancel %s after the card failed: %s", request.id, refused)
-        note = messages.CARD_NOT_POSTED.format(error=escape(code), id=request.id)
-        if not await tell(client, request.channel, request.requester, note) and respond is not None:
-            try:
-                await respond(text=note, response_type="ephemeral")
-            except (aiohttp.ClientError, TimeoutError) as failed:
-                log.warning("could not tell %s about %s: %r", request.requester, request.id, failed)
-        return False
-    ts = str(response["ts"])
-    channel = str(response.get("channel") or request.channel)
-    carded = await deps.engine.set_card(request.id, channel, ts)
-    await deps.notifier.show_card(carded)  # a click may already have changed it meanwhile
-    return True
 
 
 def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
@@ -78,7 +36,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             try:
                 outcome = await deps.engine.approve(click.request_id, click.user)
             except RequestNotFound as missing:
-                await answer(deps, client, click, escape(str(missing)))
+                await answer(deps, client, click, reply_for(missing))
                 return
             request = outcome.request
             note: str | None
@@ -113,7 +71,7 @@ def register_approvals(app: AsyncApp, deps: SlackDeps) -> None:
             view_id, shown = str(opened["view"]["id"]), str(opened["view"].get("hash") or "")
             request = await deps.engine.get(request_id)
             if request.state is not RequestState.PENDING:
-                view = message_view(meta, str(NotPending(request)))
+                view = message_view(meta, plain_reply_for(NotPending(request)))
                 if click.on_home:  # it is over: take its buttons off the Home tab too
                     await answer(deps, client, click, None)
             elif not await deps.engine.may_decide(user, request):

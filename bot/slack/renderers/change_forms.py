@@ -30,13 +30,12 @@ from slack_sdk.models.views import View
 
 from bot.ops import Cluster
 from bot.ops.changes import Action
-
-from . import ids
-from .blocks import MAX_SECTION
-from .form_values import value
-from .mrkdwn import clip, escape
-from .parser import MODES
-from .views import TITLES, FormMeta, message_view, modal_view
+from bot.slack import ids
+from bot.slack.form_values import value
+from bot.slack.parser import MODES
+from bot.slack.renderers.blocks import MAX_SECTION
+from bot.slack.renderers.mrkdwn import clip, escape
+from bot.slack.renderers.views import TITLES, FormMeta, message_view, modal_view
 
 __all__ = ["NO_CLUSTERS_TEXT", "change_form", "has_dependents", "kept_form", "pickable"]
 

@@ -22,17 +22,14 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.ops.changes import Action
-from bot.ops.errors import OpsError
-
-from . import ids, messages
-from .blocks import MAX_MODAL_BLOCKS, MAX_SECTION, sentence
-from .mrkdwn import clip, escape
+from bot.slack import ids
+from bot.slack.renderers.blocks import MAX_MODAL_BLOCKS, MAX_SECTION
+from bot.slack.renderers.mrkdwn import clip, escape
 
 __all__ = [
     "TITLES",
     "FormMeta",
     "check_view",
-    "failure_text",
     "loading_view",
     "message_view",
     "modal_view",
@@ -49,10 +46,6 @@ TITLES = {
 REJECT_TITLE = "Reject request"
 LOADING_TEXT = ":hourglass_flowing_sand: Loading clusters from DigitalOcean…"
 MAX_METADATA = 3000
-FORM_FAILED = (
-    "Something went wrong on the bot's side while preparing this form (error {error_id}); "
-    "the details are in its log."
-)
 
 
 @dataclass(frozen=True)
@@ -131,14 +124,6 @@ def _section(text: str) -> SectionBlock:
 def message_view(meta: FormMeta, text: str) -> View:
     """A form that could not be built (DigitalOcean failed, no suitable cluster): says why, no submit."""
     return modal_view(meta.title, [_section(escape(text))], meta)
-
-
-def failure_text(error: BaseException, error_id: str) -> str:
-    """What a form that could not be built or rebuilt says, in one sentence: DigitalOcean's failure as
-    the service layer words it, anything else as the bot's own with the id its log line carries."""
-    if isinstance(error, OpsError):
-        return messages.LOAD_FAILED.format(reason=sentence(str(error)))
-    return FORM_FAILED.format(error_id=error_id)
 
 
 def reject_form(request_id: str, channel: str, summary: str) -> View:

@@ -9,9 +9,8 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.ops import Database, Pool
 from bot.ops.plan import Capacity
 from bot.ops.views import PoolListing, PoolView
-
-from .blocks import check_message
-from .mrkdwn import TEXT_LIMIT, clip, code, escape
+from bot.slack.renderers.blocks import check_message
+from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, code, escape
 
 __all__ = [
     "MAX_PAGES",

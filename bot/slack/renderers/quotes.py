@@ -7,7 +7,7 @@ Where a sentence must stay on one line (an announcement, an audit line), `one_li
 
 from __future__ import annotations
 
-from .mrkdwn import escape, mention
+from bot.slack.renderers.mrkdwn import escape, mention
 
 __all__ = ["attributed", "one_line", "quoted"]
 

@@ -24,11 +24,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.ops.plan import Capacity, Plan, Snapshot
+from bot.slack import ids
+from bot.slack.renderers.mrkdwn import clip, code, escape, mention, mentions
+from bot.slack.renderers.quotes import attributed
 from bot.workflow import SYSTEM_ACTOR, Request, RequestState
-
-from . import ids
-from .mrkdwn import clip, code, escape, mention, mentions
-from .quotes import attributed
 
 __all__ = [
     "MAX_MESSAGE_BLOCKS",

@@ -2,34 +2,28 @@
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Sequence
 
-import aiohttp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, MarkdownTextObject, SectionBlock
-from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.slack import ids
+from bot.slack.renderers.blocks import date
+from bot.slack.renderers.mrkdwn import escape, mention
+from bot.slack.renderers.quotes import attributed, one_line
 from bot.workflow import AuditEvent, Request
-
-from . import ids
-from .blocks import date
-from .mrkdwn import escape, mention
-from .quotes import attributed, one_line
 
 __all__ = [
     "EMERGENCY_ANNOUNCEMENT",
     "EXPIRED_NOTE",
     "REVIEW_ANNOUNCEMENT",
+    "expired_note",
     "incident_line",
     "notify_mentions",
     "review_blocks",
     "review_text",
-    "tell_requester_expired",
 ]
 
-log = logging.getLogger(__name__)
 
 EMERGENCY_ANNOUNCEMENT = (
     ":rotating_light: Emergency change {id}: {summary}, by {requester} ({reason}). It runs without approval "
@@ -138,12 +132,6 @@ def review_blocks(request: Request, event: AuditEvent) -> list[Block]:
     ]
 
 
-async def tell_requester_expired(client: AsyncWebClient, request: Request) -> None:
-    """The requester sees (only they) that their request expired."""
-    text = EXPIRED_NOTE.format(id=request.id, summary=escape(request.summary))
-    try:
-        await client.chat_postEphemeral(
-            channel=request.card_channel or request.channel, user=request.requester, text=text
-        )
-    except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
-        log.warning("could not tell %s that %s expired: %r", request.requester, request.id, error)
+def expired_note(request: Request) -> str:
+    """What the requester alone is told when their request expired."""
+    return EXPIRED_NOTE.format(id=request.id, summary=escape(request.summary))

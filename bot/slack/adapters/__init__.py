@@ -1,0 +1,1 @@
+"""Slack Web API adapters: notifier, user groups, channels, workspace checks, view updates."""
