@@ -5,7 +5,8 @@ costs the load generator nothing; a control endpoint says what the bot has done 
 
 `GET /bench/urls`: the stand-in's `api_url` (the bot's `SLACK_API_URL`) and a `response_url` base.
 `GET /bench/summary`: Web API calls by method, `response_url` answers, cards posted and stored, results
-posted in threads. `GET /bench/cards`: the stored cards (request id, channel, ts), oldest first.
+posted in threads. `GET /bench/cards`: the cards posted with their buttons (request id, channel, ts), oldest
+first.
 """
 
 from __future__ import annotations
@@ -17,13 +18,25 @@ from collections import Counter
 from aiohttp import web
 
 from bot.demo.slack_standin import SlackStandIn
+from bot.slack import ids
 
 RESULT_MARKERS = ("The change succeeded", "The change failed")
 
 
 def _stored(slack: SlackStandIn) -> set[str]:
-    """The ts of every card the bot has edited: the engine has stored it, so the card can be clicked."""
-    return {str(call.args.get("ts")) for call in slack.calls_to("chat.update")}
+    """The ts of every card posted with its Approve button: the card is posted once, complete, so it can be
+    clicked at once (a click that lands before the engine has stored the ts is redrawn when it has)."""
+    return {
+        m.ts
+        for m in slack.messages
+        if m.thread_ts is None
+        and any(
+            element.get("action_id") == ids.APPROVE
+            for block in m.blocks
+            if block.get("type") == "actions"
+            for element in block.get("elements", [])
+        )
+    }
 
 
 def control_app(slack: SlackStandIn) -> web.Application:
