@@ -21,7 +21,8 @@ from typing import Any
 
 import httpx
 
-from bot.demo.slack_standin import Message, SlackStandIn
+from benchmarks.cards import posted_cards
+from bot.demo.slack_standin import SlackStandIn
 from bot.sandbox import SandboxState, create_app
 from bot.sandbox.server import serve_in_background
 
@@ -43,11 +44,6 @@ PROMISED_WARM = {
     "db.drop plan": ["list_pools", "list_backups"],
 }
 EXECUTE_WARM = 3
-
-
-def _cards(slack: SlackStandIn) -> list[Message]:
-    stored = {str(call.args.get("ts")) for call in slack.calls_to("chat.update")}
-    return [m for m in slack.messages if m.thread_ts is None and m.ts in stored]
 
 
 def _results(slack: SlackStandIn) -> int:
@@ -98,13 +94,13 @@ async def measure(count: int) -> list[dict[str, Any]]:
                 )
 
             async def change(action: str, command: str, text: str, approvers: Sequence[str]) -> None:
-                cards = len(_cards(slack))
+                cards = len(posted_cards(slack))
                 await step(
                     f"{action} plan",
                     [slash(command, text, response_url=hook)],
-                    lambda s: len(_cards(s)) > cards,
+                    lambda s: len(posted_cards(s)) > cards,
                 )
-                card = _cards(slack)[-1]
+                card = posted_cards(slack)[-1]
                 request_id = card.text.split(":", 1)[0]
                 results = _results(slack)
                 clicks = [approve_click(request_id, card.ts, channel=card.channel, user=u) for u in approvers]

@@ -36,6 +36,7 @@ import asyncpg
 import httpx
 from sqlalchemy.engine import make_url
 
+from benchmarks.cards import posted_cards
 from bot.demo.slack_standin import Message, SlackStandIn
 from bot.sandbox import SANDBOX_TOKEN
 
@@ -66,11 +67,6 @@ async def fresh_postgres() -> AsyncIterator[str | None]:
     finally:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await connection.close()
-
-
-def _cards(slack: SlackStandIn) -> list[Message]:
-    stored = {str(call.args.get("ts")) for call in slack.calls_to("chat.update")}
-    return [m for m in slack.messages if m.thread_ts is None and m.ts in stored]
 
 
 def _result_in_thread(slack: SlackStandIn, ts: str) -> bool:
@@ -191,8 +187,8 @@ async def run_store(
             for i in range(count + warm)
         ]
         await drive(bot.url, creates, 4)
-        await slack.wait_for(lambda s: len(_cards(s)) >= count + warm, timeout=60, what="the cards")
-        cards = _cards(slack)
+        await slack.wait_for(lambda s: len(posted_cards(s)) >= count + warm, timeout=60, what="the cards")
+        cards = posted_cards(slack)
         clicks, acks = [], []
         async with profiled(bot.pid, profile):
             await _click_all(http, slack, cards, warm, clicks, acks)

@@ -17,26 +17,14 @@ from collections import Counter
 
 from aiohttp import web
 
+from benchmarks.cards import posted_cards
 from bot.demo.slack_standin import SlackStandIn
-from bot.slack import ids
 
 RESULT_MARKERS = ("The change succeeded", "The change failed")
 
 
 def _stored(slack: SlackStandIn) -> set[str]:
-    """The ts of every card posted with its Approve button: the card is posted once, complete, so it can be
-    clicked at once (a click that lands before the engine has stored the ts is redrawn when it has)."""
-    return {
-        m.ts
-        for m in slack.messages
-        if m.thread_ts is None
-        and any(
-            element.get("action_id") == ids.APPROVE
-            for block in m.blocks
-            if block.get("type") == "actions"
-            for element in block.get("elements", [])
-        )
-    }
+    return {m.ts for m in posted_cards(slack)}
 
 
 def control_app(slack: SlackStandIn) -> web.Application:
