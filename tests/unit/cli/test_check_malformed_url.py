@@ -10,10 +10,24 @@ from pathlib import Path
 import pytest
 
 from bot.check import main_check
+from bot.config import Settings, load_settings
 from bot.demo.slack_standin import SlackStandIn
-from tests.unit.cli.test_check import settings
 
 PASSWORD = "Sup3r-secret-pw"
+
+
+def settings(tmp_path: Path, slack: SlackStandIn, *, database_url: str) -> Settings:
+    return load_settings(
+        _env_file=None,
+        slack_bot_token="xoxb-1-2-checktoken",
+        slack_signing_secret="s3cret-signing",
+        slack_app_token=None,
+        slack_api_url=slack.api_url,
+        digitalocean_api_url="sandbox",
+        digitalocean_token=None,
+        database_url=database_url,
+        chatops_policy=None,
+    )
 
 
 @pytest.fixture
