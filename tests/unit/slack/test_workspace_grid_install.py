@@ -12,7 +12,7 @@ from slack_bolt.async_app import AsyncBoltRequest
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
 
-from bot.slack.workspace import OwnWorkspace
+from bot.slack.adapters.workspace import OwnWorkspace
 
 AUTH_TEST = {
     "ok": True,
