@@ -35,6 +35,7 @@ from bot.slack.form_values import FormError, change_from_form, entered, error_bl
 from bot.slack.renderers import messages
 from bot.slack.renderers.change_forms import change_form, has_dependents, kept_form, pickable
 from bot.slack.renderers.errors import form_failure_text, plain_reply_for, refusal
+from bot.slack.renderers.options import MAX_OPTIONS, offerable, option
 from bot.slack.renderers.views import FormMeta, loading_view, message_view
 from bot.workflow import Request, WorkflowError
 
@@ -45,8 +46,6 @@ __all__ = ["open_form", "register_modals"]
 CLUSTER_CHANGED = "The form had not caught up with this cluster yet: choose it again."
 
 log = logging.getLogger(__name__)
-
-_MAX_OPTIONS = 100
 
 
 def _clusters_for(action: Action, clusters: list[Cluster]) -> list[Cluster]:
@@ -203,10 +202,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         except (TimeoutError, OpsError) as error:
             log.warning("could not load %s options for %s: %r", action_id, meta.cluster, error)
             names = []
-        chosen = [(v, t) for v, t in names if typed in t.lower()][:_MAX_OPTIONS]
-        await ack(
-            options=[{"text": {"type": "plain_text", "text": t[:75]}, "value": v[:150]} for v, t in chosen]
-        )
+        chosen = [(v, t) for v, t in names if typed in t.lower()][:MAX_OPTIONS]
+        await ack(options=[option(v, t).to_dict() for v, t in chosen])
 
     for action_id in ids.SELECTS:
         app.options(action_id)(options)
@@ -240,9 +237,9 @@ async def _cluster_names(deps: SlackDeps, action: Action | None) -> list[tuple[s
 async def _names(deps: SlackDeps, action_id: str, cluster: str) -> list[tuple[str, str]]:
     """(value, text) of the options: a pool's, database's or user's name is both."""
     if action_id == ids.POOL_SELECT:
-        names = [p.name for p in (await deps.reads.list_pools(cluster)).pools]
+        kind, names = "pool", [p.name for p in (await deps.reads.list_pools(cluster)).pools]
     elif action_id == ids.DB_SELECT:
-        names = [d.name for d in await deps.reads.list_databases(cluster)]
+        kind, names = "database", [d.name for d in await deps.reads.list_databases(cluster)]
     else:
-        names = [u.name for u in await deps.reads.list_users(cluster)]
-    return [(n, n) for n in names]
+        kind, names = "user", [u.name for u in await deps.reads.list_users(cluster)]
+    return [(n, n) for n in offerable(names, str, str, kind)]
