@@ -21,7 +21,7 @@ import secrets
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster
@@ -55,11 +55,20 @@ def _clusters_for(action: Action, clusters: list[Cluster]) -> list[Cluster]:
 
 
 async def open_form(
-    deps: SlackDeps, client: AsyncWebClient, *, trigger_id: str, action: Action, channel: str, user: str
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    *,
+    trigger_id: str,
+    action: Action,
+    channel: str,
+    user: str,
+    response_url: str | None = None,
 ) -> None:
     """Open the form for `action` in the background: the loading view at once (the trigger_id lives 3 s),
-    then the form when the clusters are read. Call it right after the ack."""
-    meta = FormMeta(action, channel)
+    then the form when the clusters are read. Call it right after the ack. `response_url` (the opening
+    command's) is kept in the form so that its submission can tell the requester where the bot cannot
+    post."""
+    meta = FormMeta(action, channel, response_url=response_url)
 
     async def fill() -> None:
         opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
@@ -121,7 +130,7 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
                 await tell(client, meta.channel, user, messages.SLOW_SUBMIT)
                 request = await task
                 if request is not None:
-                    await post_card(deps, client, request)
+                    await post_card(deps, client, request, respond=_respond(client, meta))
 
             deps.tasks.spawn(finish(), name=f"card after slow submit for {user}")
             return
@@ -138,7 +147,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             return
         await ack()
         if request is not None:
-            deps.tasks.spawn(post_card(deps, client, request), name=f"card {request.id}")
+            card = post_card(deps, client, request, respond=_respond(client, meta))
+            deps.tasks.spawn(card, name=f"card {request.id}")
 
     updates = FormUpdates()
 
@@ -207,6 +217,13 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
 
     for action_id in ids.SELECTS:
         app.options(action_id)(options)
+
+
+def _respond(client: AsyncWebClient, meta: FormMeta) -> AsyncRespond | None:
+    """An answer through the opening command's `response_url`, as bolt builds one for a command."""
+    if not meta.response_url:
+        return None
+    return AsyncRespond(response_url=meta.response_url, proxy=client.proxy, ssl=client.ssl)
 
 
 def _failure(error: Exception, what: str) -> str:
