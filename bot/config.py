@@ -91,7 +91,7 @@ class Settings(BaseSettings):
         if any(c.isspace() or not c.isprintable() for c in inner):
             raise ValueError("contains a space, line break or control character inside it; copy it again")
         if not inner.isascii():  # HTTP header values are ASCII: such a token could never authenticate
-            raise ValueError("contains a character that is not plain ASCII (a typographic quote?); copy it again")
+            raise ValueError("contains a character that is not plain ASCII (a typographic quote?); copy it")
         return value
 
     @model_validator(mode="after")
