@@ -94,3 +94,16 @@ async def test_bots_info_is_asked_again_after_a_backoff_and_requests_wait_refuse
     assert await run(check, request(client, team="T0ACME", app="A0OTHER")) == 403
     assert await run(check, request(client, team="T0ACME")) == 200
     assert client.asked == 3
+
+
+class AuthTestDown(FakeClient):
+    async def auth_test(self) -> dict[str, Any]:
+        raise RuntimeError("timeout")
+
+
+async def test_another_workspace_of_the_organisation_waits_refused_while_auth_test_cannot_say() -> None:
+    client = AuthTestDown([OWN_APP])
+    check = OwnWorkspace()
+    # whether the bot is installed org-wide is unknown: refused ("try again"), never assumed
+    assert await run(check, request(client, team="T0OTHER", enterprise="E0ACME")) == 503
+    assert await run(check, request(client, team="T0ACME")) == 200  # its own workspace is unaffected
