@@ -2,8 +2,9 @@
 
 Every secret is a `SecretStr`: it prints as `**********` and reaches code only through
 `get_secret_value()`. Spaces and line breaks around a secret (a secret file's trailing newline) are removed
-as it is read (`stripped_secrets` names them); one inside it is refused. A malformed or missing setting is
-reported once, naming every bad variable, never its value. `load_settings` hands every secret's value to
+as it is read (`stripped_secrets` names them); one inside it, or a character that is not ASCII (no HTTP
+header can carry it), is refused. A malformed or missing setting is reported once, naming every bad
+variable, never its value. `load_settings` hands every secret's value to
 `bot.logs`, which redacts it from every log line and from what `check` prints.
 """
 
@@ -89,6 +90,8 @@ class Settings(BaseSettings):
         inner = value.get_secret_value().strip() if value is not None else ""
         if any(c.isspace() or not c.isprintable() for c in inner):
             raise ValueError("contains a space, line break or control character inside it; copy it again")
+        if not inner.isascii():  # HTTP header values are ASCII: such a token could never authenticate
+            raise ValueError("contains a character that is not plain ASCII (a typographic quote?); copy it")
         return value
 
     @model_validator(mode="after")

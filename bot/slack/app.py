@@ -70,10 +70,17 @@ def make_web_client(settings: Settings, *, timeout: int = 10) -> AsyncWebClient:
 
 
 async def _skip_retries(req: AsyncBoltRequest, next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
-    """Slack redelivers (X-Slack-Retry-Num) what it saw no answer to: ack it and do nothing twice."""
+    """Slack redelivers (X-Slack-Retry-Num) an event it saw no 2xx answer to. A retry whose reason is
+    `http_error` follows an answer that was not 2xx, and every such answer of the bot (503 while `bots.info`
+    fails, 403, 401, 413, a listener that failed before its ack) means nothing was done: it is processed.
+    Any other reason (`http_timeout`…) may follow a delivery still at work: ack it and do nothing twice."""
     retry = req.headers.get("x-slack-retry-num")
     if retry:
-        log.info("ignoring Slack's retry %s of a request already received", retry[0] if retry else "")
+        reason = (req.headers.get("x-slack-retry-reason") or [""])[0]
+        if reason == "http_error":
+            log.info("processing Slack's retry %s: the bot did not accept the first delivery", retry[0])
+            return await next()
+        log.info("ignoring Slack's retry %s (%s) of a request already received", retry[0], reason or "-")
         return BoltResponse(status=200, body="")
     return await next()
 

@@ -26,7 +26,7 @@ def async_database_url(database_url: str) -> URL:
     """
     try:
         url = make_url(database_url.strip())
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         raise UnsupportedDatabaseUrl(f"DATABASE_URL is not a database URL; {_EXAMPLES}.") from None
     scheme, _, driver = url.drivername.partition("+")
     if scheme not in _ASYNC_DRIVERS:

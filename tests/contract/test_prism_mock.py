@@ -3,7 +3,8 @@
 Prism answers with the spec's examples (static) or with values generated from its schemas (dynamic):
 anything the spec allows, such as a pool mode that is any string, size 0, a cluster without an `id`.
 Every answer must be parsed, or refused for a stated reason (a `DigitalOceanError` from the client, an
-`OpsError` from the service layer), and never crash a command.
+`OpsError` from the service layer), and never crash a command: reads, plans, and the execution of a plan
+(its write and the read-back that verifies it) and its reconciliation.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Awaitable, Callable
 
+import httpx
 import pytest
 
 from bot.digitalocean import DigitalOceanClient, DigitalOceanError, PoolMode, PoolSpec, RetryPolicy
 from bot.ops import DatabaseOps, DbCreate, DbDrop, OpsError, PoolCreate, PoolDelete, PoolResize
+from bot.ops.changes import Change
+from bot.ops.plan import ExecutionResult, Outcome
 
 from .prism import run_prism, the_spec
 
@@ -94,3 +98,72 @@ async def test_every_answer_prism_generates_is_parsed_or_refused_for_a_reason(mo
     # Everything Prism generates follows the spec, so the client reads every answer of every operation.
     assert refused == {}
     assert parsed == Counter({name: ROUNDS[mode] for name in CLIENT_CALLS})
+
+
+async def _changes(ops: DatabaseOps) -> list[Change]:
+    """One change of each kind on the first cluster the mock lists, aimed at a pool and a database the mock
+    lists there (so that a plan can be made), else at the names the reads use."""
+    clusters = await ops.list_clusters()
+    ref = clusters[0].name if clusters else CLUSTER
+    try:
+        pools = [p.name for p in (await ops.list_pools(ref)).pools]
+        dbs = [d.name for d in await ops.list_databases(ref)]
+    except OpsError:
+        pools, dbs = [], []
+    pool, db = (pools or ["web"])[0], (dbs or ["app"])[0]
+    return [
+        PoolCreate(cluster=ref, pool="batch", db=db, size=1, mode="session"),
+        PoolResize(cluster=ref, pool=pool, size=2),
+        PoolDelete(cluster=ref, pool=pool),
+        DbCreate(cluster=ref, db="billing"),
+        DbDrop(cluster=ref, db=db),
+    ]
+
+
+async def _steady_cluster_list(request: httpx.Request) -> None:
+    """Prism's `Prefer: dynamic=false` for the cluster list only: with a new list at every call, no plan
+    (made on one read, executed on the next, which finds the cluster by id) could ever be executed. Every
+    other answer (pools, databases, the write's own answer, the read-back) stays generated."""
+    if request.method == "GET" and request.url.path == "/v2/databases":
+        request.headers["Prefer"] = "dynamic=false"
+
+
+@pytest.mark.parametrize("mode", ["static", "dynamic"])
+async def test_executing_verifying_and_reconciling_on_prism_answers_end_in_an_outcome_or_a_reason(
+    mode: str,
+) -> None:
+    args = ["mock", str(the_spec())] + (["--dynamic"] if mode == "dynamic" else [])
+    outcomes: Counter[str] = Counter()
+    reasons: list[str] = []
+    planned = 0
+    async with (
+        run_prism(*args) as url,
+        httpx.AsyncClient(base_url=url, event_hooks={"request": [_steady_cluster_list]}) as http,
+        DigitalOceanClient("dop_v1_prism", http=http, retry=RetryPolicy(attempts=1)) as do,
+    ):
+        ops = DatabaseOps(do, cache_ttl=0.0)
+        for _ in range(ROUNDS[mode]):
+            for change in await _changes(ops):
+                try:
+                    plan = await ops.plan(change)
+                except OpsError as error:
+                    reasons.append(str(error))
+                    continue
+                planned += 1
+                # execute: re-read, write, read back (the verification); then reconcile as after a crash
+                for step in (ops.execute, ops.reconcile):
+                    try:
+                        result = await step(plan)
+                    except OpsError as error:
+                        reasons.append(str(error))
+                        continue
+                    assert isinstance(result, ExecutionResult)
+                    assert result.message, "every outcome says what was observed"
+                    outcomes[f"{step.__name__} {result.outcome.value}"] += 1
+
+    assert all(reasons), "every refusal says why"
+    assert planned > 0, "no plan could be made from Prism's answers: execution was never exercised"
+    # the writes and their read-backs were made on generated answers, and reconciliation read them
+    assert outcomes["execute applied"] + outcomes["execute conflict"] > 0, outcomes
+    assert sum(n for step, n in outcomes.items() if step.startswith("reconcile")) > 0, outcomes
+    assert set(outcomes) <= {f"{s} {o.value}" for s in ("execute", "reconcile") for o in Outcome}

@@ -1,9 +1,12 @@
 """Refuse a signed request from a workspace or for an app other than the bot token's own.
 
 Bolt verifies the signature but not that the payload's `team_id` and `api_app_id` belong to the bot. The
-team comes from `auth.test` (which bolt already calls); a payload from another team passes only when
-`auth.test` itself names an Enterprise Grid organisation and the payload comes from that same organisation
-(an org-wide install). What the payload says of itself (`is_enterprise_install`) decides nothing.
+team comes from `auth.test` (which bolt already calls); a payload from another team passes only when the
+bot is installed org-wide — our own `auth.test` answers `is_enterprise_install: true` (bolt does not keep
+that flag, so it is asked once here and remembered) — and the payload comes from that same organisation.
+A workspace inside an organisation also gets an `enterprise_id` from `auth.test`, and the manifest sets
+`org_deploy_enabled: false`, so the organisation alone lets no other workspace through. What the payload
+says of itself (`is_enterprise_install`) decides nothing.
 
 The app id comes from `bots.info`. Until it is known the check fails closed: requests are refused (503,
 "try again"), and `bots.info` is asked again after a backoff (1 s, doubling to at most 60 s), never given up.
@@ -31,11 +34,15 @@ OTHER_APP = "This request is for another Slack app."
 APP_UNKNOWN = (
     "dbops cannot confirm yet that this request is for it (Slack's bots.info did not answer); try again."
 )
+INSTALL_UNKNOWN = (
+    "dbops cannot confirm yet that it serves this workspace (Slack's auth.test did not answer); try again."
+)
 
 
 class OwnWorkspace:
     def __init__(self, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._app_id: str | None = None
+        self._org_wide: bool | None = None  # our own auth.test's is_enterprise_install, once known
         self._next_try = 0.0
         self._backoff = FIRST_BACKOFF
         self._lock = asyncio.Lock()
@@ -48,10 +55,14 @@ class OwnWorkspace:
         if ours is None:  # bolt skipped authorisation: url_verification and ssl_check, which ask nothing
             return await next()
         team = context.team_id
-        same_org = bool(ours.enterprise_id) and context.enterprise_id == ours.enterprise_id
-        if team and ours.team_id and team != ours.team_id and not same_org:
-            log.warning("refused a request from workspace %s (the bot serves %s)", team, ours.team_id)
-            return BoltResponse(status=403, body=OTHER_WORKSPACE)
+        if team and ours.team_id and team != ours.team_id:
+            same_org = bool(ours.enterprise_id) and context.enterprise_id == ours.enterprise_id
+            org_wide = await self._org_wide_install(context) if same_org else False
+            if org_wide is None:
+                return BoltResponse(status=503, body=INSTALL_UNKNOWN)
+            if not org_wide:
+                log.warning("refused a request from workspace %s (the bot serves %s)", team, ours.team_id)
+                return BoltResponse(status=403, body=OTHER_WORKSPACE)
         expected = await self._own_app_id(context, ours.bot_id)
         if expected is None:
             return BoltResponse(status=503, body=APP_UNKNOWN)
@@ -60,6 +71,20 @@ class OwnWorkspace:
             log.warning("refused a request for app %s (the bot is app %s)", app_id, expected)
             return BoltResponse(status=403, body=OTHER_APP)
         return await next()
+
+    async def _org_wide_install(self, context: AsyncBoltContext) -> bool | None:
+        """Whether our own token is an org-wide install (`auth.test`'s `is_enterprise_install`); None if
+        `auth.test` cannot be asked now (the request is refused; it is asked again on the next one)."""
+        if self._org_wide is None:
+            try:
+                if context.client is None:
+                    raise LookupError("no Slack client")
+                answer = await context.client.auth_test()
+                self._org_wide = answer.get("is_enterprise_install") is True
+            except Exception as error:  # refuse this request; never assume an org-wide install
+                log.warning("could not ask auth.test whether the bot is installed org-wide (%r)", error)
+                return None
+        return self._org_wide
 
     async def _own_app_id(self, context: AsyncBoltContext, bot_id: str | None) -> str | None:
         if self._app_id is not None:

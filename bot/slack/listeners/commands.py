@@ -66,6 +66,7 @@ def register_commands(app: AsyncApp, deps: SlackDeps) -> None:
                 action=parsed.action,
                 channel=channel,
                 user=user,
+                response_url=str(command.get("response_url") or "") or None,
             )
             return
 

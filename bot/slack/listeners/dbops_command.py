@@ -12,16 +12,15 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
 
 from bot.ops.errors import OpsError
 from bot.slack.adapters.home_tab import actionable
 from bot.slack.deps import SlackDeps
 from bot.slack.parser import tokens
 from bot.slack.renderers import messages
-from bot.slack.renderers.blocks import check_message
 from bot.slack.renderers.errors import refusal
-from bot.slack.renderers.mrkdwn import escape, mention
+from bot.slack.renderers.listings import pages
+from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, escape, mention
 from bot.slack.renderers.quotes import one_line
 from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
 from bot.workflow.intake import check_name
@@ -36,7 +35,6 @@ DBOPS_USAGE = escape(
 )
 CLUSTER_AUDIT_LIMIT = 25
 _REQUEST_ID = re.compile(r"^R-[A-Z0-9]{6}$", re.IGNORECASE)
-_SECTION = 3000
 
 
 def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
@@ -59,7 +57,11 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
             await ack()
             work = _audit(deps, str(command["user_id"]), words[1], respond)
         else:
-            await ack(text=f"`/dbops` does not understand `{escape(' '.join(words))}`.\n{DBOPS_USAGE}")
+            echo = clip(
+                f"`/dbops` does not understand `{escape(' '.join(words))}`.",
+                TEXT_LIMIT - len(DBOPS_USAGE) - 1,
+            )
+            await ack(text=f"{echo}\n{DBOPS_USAGE}")
             return
 
         async def report(error: BaseException) -> None:
@@ -86,7 +88,7 @@ async def _requests(deps: SlackDeps, user: str, respond: AsyncRespond) -> None:
     lines += ["*Your requests in progress*"]
     lines += [_request_line(r) for r in mine] or ["(none)"]
     text = f"{len(to_approve)} request(s) wait for your approval; you have {len(mine)} in progress."
-    await _answer(respond, text, lines)
+    await _answer(respond, text, lines, "lines")
 
 
 def audit_lines(events: list[AuditEvent]) -> list[str]:
@@ -123,7 +125,7 @@ async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) ->
             )
             return
         text = f"History of {request_id}: {len(events)} event(s), oldest first."
-        await _answer(respond, text, [f"*History of {request_id}*", *audit_lines(events)])
+        await _answer(respond, text, [f"*History of {request_id}*", *audit_lines(events)], "events")
         return
     key, name = await _cluster_of(deps, ref)
     events = await deps.engine.cluster_audit(key, last=CLUSTER_AUDIT_LIMIT)
@@ -131,7 +133,9 @@ async def _audit(deps: SlackDeps, user: str, ref: str, respond: AsyncRespond) ->
         await respond(text=f"Nothing is recorded on {escape(name)}.", response_type="ephemeral")
         return
     text = f"The last {len(events)} event(s) on {name}, oldest first."
-    await _answer(respond, escape(text), [f"*Recent changes on {escape(name)}*", *audit_lines(events)])
+    await _answer(
+        respond, escape(text), [f"*Recent changes on {escape(name)}*", *audit_lines(events)], "events"
+    )
 
 
 async def _cluster_of(deps: SlackDeps, ref: str) -> tuple[str, str]:
@@ -145,18 +149,7 @@ async def _cluster_of(deps: SlackDeps, ref: str) -> tuple[str, str]:
     return cluster.id, cluster.name
 
 
-async def _answer(respond: AsyncRespond, text: str, lines: list[str]) -> None:
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        line = line[:_SECTION]
-        if current and len(current) + 1 + len(line) > _SECTION:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    if current:
-        chunks.append(current)
-    blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=c)) for c in chunks[:48]]
-    if len(chunks) > 48:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text="(shortened)")]))
-    await respond(text=text, blocks=[b.to_dict() for b in check_message(blocks)], response_type="ephemeral")
+async def _answer(respond: AsyncRespond, text: str, lines: list[str], noun: str) -> None:
+    """The answer (its first line heads it) in pages within Slack's 4,000 characters, as listings are."""
+    for page in pages(text, "", lines, "", noun):
+        await respond(text=page.text, blocks=[b.to_dict() for b in page.blocks], response_type="ephemeral")

@@ -21,7 +21,7 @@ import secrets
 from dataclasses import replace
 from typing import Any
 
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops import Cluster
@@ -35,6 +35,7 @@ from bot.slack.form_values import FormError, change_from_form, entered, error_bl
 from bot.slack.renderers import messages
 from bot.slack.renderers.change_forms import change_form, has_dependents, kept_form, pickable
 from bot.slack.renderers.errors import form_failure_text, plain_reply_for, refusal
+from bot.slack.renderers.options import MAX_OPTIONS, offerable, option
 from bot.slack.renderers.views import FormMeta, loading_view, message_view
 from bot.workflow import Request, WorkflowError
 
@@ -46,8 +47,6 @@ CLUSTER_CHANGED = "The form had not caught up with this cluster yet: choose it a
 
 log = logging.getLogger(__name__)
 
-_MAX_OPTIONS = 100
-
 
 def _clusters_for(action: Action, clusters: list[Cluster]) -> list[Cluster]:
     if action.value.startswith("pool."):
@@ -56,11 +55,20 @@ def _clusters_for(action: Action, clusters: list[Cluster]) -> list[Cluster]:
 
 
 async def open_form(
-    deps: SlackDeps, client: AsyncWebClient, *, trigger_id: str, action: Action, channel: str, user: str
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    *,
+    trigger_id: str,
+    action: Action,
+    channel: str,
+    user: str,
+    response_url: str | None = None,
 ) -> None:
     """Open the form for `action` in the background: the loading view at once (the trigger_id lives 3 s),
-    then the form when the clusters are read. Call it right after the ack."""
-    meta = FormMeta(action, channel)
+    then the form when the clusters are read. Call it right after the ack. `response_url` (the opening
+    command's) is kept in the form so that its submission can tell the requester where the bot cannot
+    post."""
+    meta = FormMeta(action, channel, response_url=response_url)
 
     async def fill() -> None:
         opened = await client.views_open(trigger_id=trigger_id, view=loading_view(meta))
@@ -122,7 +130,7 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
                 await tell(client, meta.channel, user, messages.SLOW_SUBMIT)
                 request = await task
                 if request is not None:
-                    await post_card(deps, client, request)
+                    await post_card(deps, client, request, respond=_respond(client, meta))
 
             deps.tasks.spawn(finish(), name=f"card after slow submit for {user}")
             return
@@ -139,7 +147,8 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
             return
         await ack()
         if request is not None:
-            deps.tasks.spawn(post_card(deps, client, request), name=f"card {request.id}")
+            card = post_card(deps, client, request, respond=_respond(client, meta))
+            deps.tasks.spawn(card, name=f"card {request.id}")
 
     updates = FormUpdates()
 
@@ -203,13 +212,18 @@ def register_modals(app: AsyncApp, deps: SlackDeps) -> None:
         except (TimeoutError, OpsError) as error:
             log.warning("could not load %s options for %s: %r", action_id, meta.cluster, error)
             names = []
-        chosen = [(v, t) for v, t in names if typed in t.lower()][:_MAX_OPTIONS]
-        await ack(
-            options=[{"text": {"type": "plain_text", "text": t[:75]}, "value": v[:150]} for v, t in chosen]
-        )
+        chosen = [(v, t) for v, t in names if typed in t.lower()][:MAX_OPTIONS]
+        await ack(options=[option(v, t).to_dict() for v, t in chosen])
 
     for action_id in ids.SELECTS:
         app.options(action_id)(options)
+
+
+def _respond(client: AsyncWebClient, meta: FormMeta) -> AsyncRespond | None:
+    """An answer through the opening command's `response_url`, as bolt builds one for a command."""
+    if not meta.response_url:
+        return None
+    return AsyncRespond(response_url=meta.response_url, proxy=client.proxy, ssl=client.ssl)
 
 
 def _failure(error: Exception, what: str) -> str:
@@ -240,9 +254,9 @@ async def _cluster_names(deps: SlackDeps, action: Action | None) -> list[tuple[s
 async def _names(deps: SlackDeps, action_id: str, cluster: str) -> list[tuple[str, str]]:
     """(value, text) of the options: a pool's, database's or user's name is both."""
     if action_id == ids.POOL_SELECT:
-        names = [p.name for p in (await deps.reads.list_pools(cluster)).pools]
+        kind, names = "pool", [p.name for p in (await deps.reads.list_pools(cluster)).pools]
     elif action_id == ids.DB_SELECT:
-        names = [d.name for d in await deps.reads.list_databases(cluster)]
+        kind, names = "database", [d.name for d in await deps.reads.list_databases(cluster)]
     else:
-        names = [u.name for u in await deps.reads.list_users(cluster)]
-    return [(n, n) for n in names]
+        kind, names = "user", [u.name for u in await deps.reads.list_users(cluster)]
+    return [(n, n) for n in offerable(names, str, str, kind)]

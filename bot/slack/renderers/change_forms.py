@@ -35,6 +35,7 @@ from bot.slack.form_values import value
 from bot.slack.parser import MODES
 from bot.slack.renderers.blocks import MAX_SECTION
 from bot.slack.renderers.mrkdwn import clip, escape
+from bot.slack.renderers.options import MAX_OPTIONS, offerable, option
 from bot.slack.renderers.views import TITLES, FormMeta, message_view, modal_view
 
 __all__ = ["NO_CLUSTERS_TEXT", "change_form", "has_dependents", "kept_form", "pickable"]
@@ -55,8 +56,6 @@ _CHOOSE_FIRST = {
     Action.POOL_DELETE: "Choose a cluster to pick one of its pools.",
     Action.DB_DROP: "Choose a cluster to pick one of its databases.",
 }
-_MAX_OPTIONS = 100
-_MAX_OPTION_VALUE = 150  # Slack refuses an option whose value is longer
 RETRY_TEXT = "Choose the cluster again to retry."
 _MAX_PROBLEM = MAX_SECTION - 100  # the line holds the problem, then RETRY_TEXT
 # what a view sent to `views.update` may carry of the view Slack sent (not its id, hash, state…)
@@ -75,23 +74,12 @@ _VIEW_FIELDS = (
 
 def pickable(clusters: Iterable[Cluster]) -> list[Cluster]:
     """The clusters that can be options. DigitalOcean's ids are UUIDs, but an id Slack cannot take as an
-    option value (empty, over 150 characters) must not break the form, and cut it would name another
-    cluster: such a cluster is left out, and logged."""
-    kept: list[Cluster] = []
-    for cluster in clusters:
-        if 0 < len(cluster.id) <= _MAX_OPTION_VALUE:
-            kept.append(cluster)
-        else:
-            log.warning(
-                "cluster %r is left out of the form: its id (%d characters) cannot be an option value",
-                cluster.name[:100],
-                len(cluster.id),
-            )
-    return kept
+    option value must not break the form, and cut it would name another cluster (`options.offerable`)."""
+    return offerable(clusters, lambda c: c.id, lambda c: c.name, "cluster")
 
 
 def _cluster_option(cluster: Cluster) -> Option:
-    return Option(value=cluster.id, text=cluster.name[:75])
+    return option(cluster.id, cluster.name)
 
 
 def has_dependents(action: Action) -> bool:
@@ -102,7 +90,7 @@ def has_dependents(action: Action) -> bool:
 def _cluster_block(action: Action, clusters: list[Cluster], chosen: Cluster | None) -> InputBlock:
     initial = _cluster_option(chosen) if chosen is not None else None
     element: StaticSelectElement | ExternalDataSelectElement
-    if len(clusters) <= _MAX_OPTIONS:
+    if len(clusters) <= MAX_OPTIONS:
         element = StaticSelectElement(
             action_id=ids.CLUSTER_SELECT,
             placeholder="Choose a cluster",

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.slack import ids
-from bot.slack.renderers.blocks import date
+from bot.slack.renderers.blocks import MAX_SECTION, date
 from bot.slack.renderers.mrkdwn import clip, escape, mention
 from bot.workflow import Request
 
@@ -31,7 +31,7 @@ def home_view(requests: list[Request], note: str | None = None) -> dict[str, Any
     """The Home view; `note` (mrkdwn, escaped) says how the person's last click there went."""
     blocks: list[Block] = []
     if note:
-        blocks += [SectionBlock(text=MarkdownTextObject(text=clip(note, 3000))), DividerBlock()]
+        blocks += [SectionBlock(text=MarkdownTextObject(text=clip(note, MAX_SECTION))), DividerBlock()]
     blocks.append(HeaderBlock(text="Waiting for your approval"))
     if not requests:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=HOME_EMPTY)))

@@ -1,4 +1,5 @@
-"""Answers to the reads: `/pool list`, `/pool show`, `/db list` (Block Kit, every name escaped)."""
+"""Answers to the reads: `/pool list`, `/pool show`, `/db list` (Block Kit, every name escaped), and the
+one page builder for every long answer (`pages`: these listings and `/dbops`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.ops import Database, Pool
 from bot.ops.plan import Capacity
 from bot.ops.views import PoolListing, PoolView
-from bot.slack.renderers.blocks import check_message
+from bot.slack.renderers.blocks import MAX_SECTION, check_message
 from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, code, escape
 
 __all__ = [
@@ -18,12 +19,12 @@ __all__ = [
     "capacity_line",
     "db_list_pages",
     "db_list_text",
+    "pages",
     "pool_list_pages",
     "pool_list_text",
     "pool_show_blocks",
 ]
 
-_MAX_SECTION = 3000
 MAX_PAGES = 5  # a response_url takes five answers
 _PAGE_BODY = TEXT_LIMIT - 400  # room for the title and the footer
 
@@ -42,7 +43,7 @@ def _pool_line(pool: Pool) -> str:
     return f"• {code(pool.name)}: {escape(str(pool.mode))}, size {pool.size}, db {code(pool.db)}{user}"
 
 
-def _chunks(lines: list[str], limit: int = _MAX_SECTION) -> list[str]:
+def _chunks(lines: list[str], limit: int = MAX_SECTION) -> list[str]:
     """Join lines into texts of at most `limit` characters (a line longer than that is clipped)."""
     chunks: list[str] = []
     current = ""
@@ -64,23 +65,28 @@ class Page:
     blocks: list[Block]
 
 
-def _pages(text: str, title: str, lines: list[str], footer: str, noun: str) -> list[Page]:
+def pages(text: str, title: str, lines: list[str], footer: str, noun: str) -> list[Page]:
     """A listing as at most `MAX_PAGES` answers, each within `TEXT_LIMIT` characters of text; what does not
-    fit in them is counted in the last page's footer."""
+    fit in them is counted in the last page's footer. `text` is the notification text, a sentence ending in
+    a full stop; `lines` are mrkdwn, already escaped. Without a `title` (the first line heads the answer)
+    or a `footer`, the page has no such block."""
     bodies = _chunks(lines, _PAGE_BODY)
     shown = bodies[:MAX_PAGES]
     left_out = sum(body.count("\n") + 1 for body in bodies[MAX_PAGES:])
-    pages = []
+    answers = []
     for number, body in enumerate(shown, start=1):
         where = f" (page {number} of {len(shown)})" if len(shown) > 1 else ""
-        blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=clip(title, 150) + where))]
+        blocks: list[Block] = []
+        if title:
+            blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(title, 150) + where)))
         blocks += [SectionBlock(text=MarkdownTextObject(text=chunk)) for chunk in _chunks(body.split("\n"))]
         note = footer
         if number == len(shown) and left_out:
             note = f"{left_out} more {noun} not shown (list shortened). {footer}"
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 200))]))
-        pages.append(Page(f"{text[:-1]}{where}." if where else text, check_message(blocks)))
-    return pages
+        if note:
+            blocks.append(ContextBlock(elements=[MarkdownTextObject(text=clip(note, 200))]))
+        answers.append(Page(f"{text[:-1]}{where}." if where else text, check_message(blocks)))
+    return answers
 
 
 def pool_list_text(listing: PoolListing) -> str:
@@ -92,7 +98,7 @@ def pool_list_pages(listing: PoolListing) -> list[Page]:
     name = listing.cluster.name
     lines = [_pool_line(p) for p in listing.pools] or ["(no pools)"]
     footer = capacity_line(name, listing.capacity)
-    return _pages(pool_list_text(listing), f"*Connection pools on {escape(name)}*", lines, footer, "pools")
+    return pages(pool_list_text(listing), f"*Connection pools on {escape(name)}*", lines, footer, "pools")
 
 
 def pool_show_blocks(view: PoolView) -> list[Block]:
@@ -128,4 +134,4 @@ def db_list_pages(cluster: str, databases: list[Database]) -> list[Page]:
     count = len(databases)
     footer = f"{count} database{'s' if count != 1 else ''}."
     title = f"*Databases on {escape(cluster)}*"
-    return _pages(db_list_text(cluster, databases), title, lines, footer, "databases")
+    return pages(db_list_text(cluster, databases), title, lines, footer, "databases")

@@ -52,13 +52,17 @@ MAX_METADATA = 3000
 class FormMeta:
     """What a form must remember: which change it asks for, where the command was typed, and the
     cluster its dependent inputs were built for (a `block_suggestion` carries no other input's value,
-    only `private_metadata`) with the build's revision (see `ids.revised`)."""
+    only `private_metadata`) with the build's revision (see `ids.revised`). The opening command's
+    `response_url` (valid 30 minutes, five uses) is kept so the submission can tell the requester where
+    the bot cannot post (a DM, group DM or private channel it is not in); it is left out rather than
+    taking the metadata past Slack's 3,000 characters."""
 
     action: Action | None  # None on the rejection form
     channel: str
     request_id: str | None = None  # set on the rejection form
     cluster: str | None = None  # the cluster id the pool, database and user pickers are for
     revision: int = 0
+    response_url: str | None = None  # the opening slash command's
 
     @property
     def title(self) -> str:
@@ -72,6 +76,11 @@ class FormMeta:
         if self.revision:  # also before a cluster is chosen: a failed rebuild revises the cluster's block
             data["v"] = self.revision
         text = json.dumps(data)
+        if (
+            self.response_url
+            and len(with_url := json.dumps({**data, "u": self.response_url})) <= MAX_METADATA
+        ):
+            text = with_url
         if len(text) > MAX_METADATA:
             raise ValueError("private_metadata exceeds Slack's 3,000 characters")
         return text
@@ -86,6 +95,7 @@ class FormMeta:
             data.get("r"),
             str(cluster) if cluster else None,
             int(data.get("v") or 0),
+            str(data["u"]) if data.get("u") else None,
         )
 
 

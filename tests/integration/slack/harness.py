@@ -69,10 +69,12 @@ class Harness:
 
     # ---- Slack → bot ------------------------------------------------------------------------------
 
-    async def post(self, body: str, *, retry: int | None = None) -> httpx.Response:
+    async def post(
+        self, body: str, *, retry: int | None = None, retry_reason: str = "http_timeout"
+    ) -> httpx.Response:
         headers = sign(body, SECRET)
         if retry is not None:
-            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"}
+            headers |= {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": retry_reason}
         return await self.http.post("/slack/events", content=body, headers=headers)
 
     async def command(

@@ -33,3 +33,15 @@ def test_a_loaded_secret_is_redacted_by_its_value_and_its_escaped_form() -> None
     text = f"Illegal header value b'Bearer {ODD_TOKEN}' and {ODD_TOKEN!r}"
     assert ODD_TOKEN not in redact(text)
     assert redact("nothing secret here") == "nothing secret here"
+
+
+def test_a_secret_with_a_character_http_headers_cannot_carry_is_refused_without_showing_it() -> None:
+    # A token pasted through a word processor gains a typographic quote or an accented letter. HTTP header
+    # values are ASCII (httpx encodes them so), so such a token can never authenticate: today it is accepted
+    # and every DigitalOcean call then fails with UnicodeEncodeError (`python -m bot check` prints a
+    # traceback). It should be refused when settings load, like a break inside, naming only the variable.
+    with pytest.raises(ConfigError) as refused:
+        load_settings(_env_file=None, digitalocean_token="dop_v1_secr\u00e9t-\u201cpasted\u201d")
+    [problem] = refused.value.problems
+    assert problem.startswith("DIGITALOCEAN_TOKEN:")
+    assert "pasted" not in str(refused.value)

@@ -1,5 +1,7 @@
 """The workspace and app checks, in process: payloads shaped as Slack sends them (a slash command's fields,
-an org-wide install's `enterprise_id`), the bot's own identity as `auth.test` and `bots.info` answer it."""
+an org-wide install's `enterprise_id`), the bot's own identity as `auth.test` and `bots.info` answer it.
+An org-wide install's `auth.test` names the organisation and answers `is_enterprise_install: true`
+(docs.slack.dev/reference/methods/auth.test; @slack/web-api's AuthTestResponse type)."""
 
 from __future__ import annotations
 
@@ -13,9 +15,23 @@ from bot.slack.adapters.workspace import OwnWorkspace
 
 
 class FakeClient:
-    def __init__(self, answers: list[dict[str, Any] | Exception]) -> None:
+    def __init__(self, answers: list[dict[str, Any] | Exception], *, org_wide: bool = True) -> None:
         self.answers = answers
         self.asked = 0
+        self.org_wide = org_wide
+
+    async def auth_test(self) -> dict[str, Any]:
+        return {
+            "ok": True,
+            "url": "https://acme.enterprise.slack.com/",
+            "team": "Acme",
+            "user": "dbops",
+            "team_id": "T0ACME",
+            "user_id": "U0DBOPS",
+            "bot_id": "B0DBOPS",
+            "enterprise_id": "E0ACME",
+            "is_enterprise_install": self.org_wide,
+        }
 
     async def bots_info(self, *, bot: str) -> dict[str, Any]:
         self.asked += 1
@@ -55,7 +71,7 @@ async def run(check: OwnWorkspace, req: Any) -> int:
     return (await check(req, req.context, next_)).status
 
 
-async def test_another_workspace_of_the_same_organisation_passes_and_of_another_is_refused() -> None:
+async def test_an_org_wide_install_lets_its_organisations_workspaces_through_and_no_other() -> None:
     client = FakeClient([OWN_APP])
     check = OwnWorkspace()
     assert await run(check, request(client, team="T0OTHER", enterprise="E0ACME")) == 200
@@ -78,3 +94,16 @@ async def test_bots_info_is_asked_again_after_a_backoff_and_requests_wait_refuse
     assert await run(check, request(client, team="T0ACME", app="A0OTHER")) == 403
     assert await run(check, request(client, team="T0ACME")) == 200
     assert client.asked == 3
+
+
+class AuthTestDown(FakeClient):
+    async def auth_test(self) -> dict[str, Any]:
+        raise RuntimeError("timeout")
+
+
+async def test_another_workspace_of_the_organisation_waits_refused_while_auth_test_cannot_say() -> None:
+    client = AuthTestDown([OWN_APP])
+    check = OwnWorkspace()
+    # whether the bot is installed org-wide is unknown: refused ("try again"), never assumed
+    assert await run(check, request(client, team="T0OTHER", enterprise="E0ACME")) == 503
+    assert await run(check, request(client, team="T0ACME")) == 200  # its own workspace is unaffected
