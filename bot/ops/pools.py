@@ -10,7 +10,7 @@ from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
 from .plan import Capacity, Plan, Snapshot
-from .rules import check_addressable, check_pool_name, check_size, listing, parse_mode
+from .rules import check_addressable, check_pool_name, check_size, listing
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
 
@@ -102,7 +102,7 @@ class CreatePool(_PoolOperation):
         require_postgres(ctx.cluster)
         require_online(ctx.cluster)
         check_pool_name(change.pool)
-        mode = parse_mode(change.mode)
+        mode = change.mode
         check_size(change.size)
         pools = await ctx.pools()
         if find_pool(pools, change.pool) is not None:
@@ -156,7 +156,7 @@ class ResizePool(_PoolOperation):
         require_online(ctx.cluster)
         if change.size is None and change.mode is None:
             raise InvalidRequest("say what to change: a new size, a new mode or both", field="size")
-        mode = parse_mode(change.mode) if change.mode is not None else None
+        mode = change.mode
         if change.size is not None:
             check_size(change.size)
         pools = await ctx.pools()

@@ -1,7 +1,7 @@
 """Bounds on what people type, checked when a request or a decision comes in, before anything is planned
 or stored: the store then never fails on what intake accepted, and the person gets one clear sentence.
 
-    names (cluster, pool, database, user, mode)   at most NAME_MAX (255) characters
+    names (cluster, pool, database, user)         at most NAME_MAX (255) characters
     reasons (emergency, rejection)                at most REASON_MAX (500) characters
     Slack IDs (the person, the channel)           at most SLACK_ID_MAX (32) characters
 """

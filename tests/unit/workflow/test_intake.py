@@ -27,10 +27,6 @@ def incidents(store: Store, service: FakeService, clock: FakeClock) -> ApprovalE
             PoolCreate(cluster="staging-pg", pool="p" * 256, db="app", size=2, mode="transaction"),
             "The pool name is 256 characters long",
         ),
-        (
-            PoolCreate(cluster="staging-pg", pool="api", db="app", size=2, mode="m" * 300),
-            "The mode is 300 characters long",
-        ),
     ],
 )
 async def test_an_over_long_name_is_refused_and_the_refusal_is_audited(
