@@ -13,7 +13,7 @@ from bot.digitalocean import PoolMode
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
 from bot.ops.errors import InvalidRequest
 from bot.ops.rules import parse_mode, parse_size
-from bot.workflow import DuplicateRequest, ProtectedDatabase, RequestRefused, WorkflowError
+from bot.workflow import DuplicateRequest, RequestRefused, WorkflowError
 
 from . import ids, messages
 from .blocks import sentence
@@ -120,7 +120,7 @@ def error_block(action: Action, error: WorkflowError) -> str:
         ):
             return _target_block(action)
         return block
-    if isinstance(error, DuplicateRequest | ProtectedDatabase):
+    if isinstance(error, DuplicateRequest):
         return _target_block(action)
     return ids.CLUSTER_BLOCK
 
