@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.ops.plan import Capacity, Plan, Snapshot
+from bot.ops.plan import Capacity, Plan
 from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
 from . import ids
@@ -77,8 +77,8 @@ def _value(value: str | int | None) -> str:
 
 def plan_lines(plan: Plan) -> list[str]:
     """`before → after` per field that changes (or the whole object on create/delete)."""
-    before: Snapshot = plan.before or {}
-    after: Snapshot = plan.after or {}
+    before = plan.before.fields() if plan.before else {}
+    after = plan.after.fields() if plan.after else {}
     lines: list[str] = []
     for key in [*before, *[k for k in after if k not in before]]:
         if plan.before is None:

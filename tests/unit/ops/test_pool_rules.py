@@ -111,7 +111,7 @@ async def test_the_user_must_exist_when_given(ops: DatabaseOps) -> None:
     )
     plan = await ops.plan(create(user=None))
     assert plan.after is not None
-    assert plan.after["user"] is None
+    assert plan.after.user is None
     assert "pool batch has no user: clients connect as the user they log in with" in plan.warnings
 
 
