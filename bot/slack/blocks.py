@@ -29,6 +29,7 @@ from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 from . import ids
 from .mrkdwn import clip, code, escape, mention, mentions
 from .quotes import attributed
+from .states import state_word
 
 __all__ = [
     "MAX_MESSAGE_BLOCKS",
@@ -184,7 +185,7 @@ def _when(request: Request) -> str:
 
 def card_text(request: Request) -> str:
     """The notification/fallback text of the card (escaped)."""
-    return f"{request.id}: {escape(request.summary)} — {request.state.value}"
+    return f"{request.id}: {escape(request.summary)} — {state_word(request.state)}"
 
 
 def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]:
@@ -259,9 +260,8 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         )
     else:
         blocks.append(DividerBlock())
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=f"Request {request.id} · {request.state.value}")])
-    )
+    footer = f"Request {request.id} · {state_word(request.state)}"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return check_message(blocks)
 
 

@@ -17,6 +17,7 @@ from . import ids
 from .blocks import date
 from .mrkdwn import escape, mention
 from .quotes import attributed, one_line
+from .states import state_word
 
 __all__ = [
     "EMERGENCY_ANNOUNCEMENT",
@@ -122,8 +123,8 @@ def _escalated_line(request: Request, event: AuditEvent) -> str:
 
 def review_text(request: Request, event: AuditEvent) -> str:
     return (
-        f":mag: {_notify(event)}: the emergency change {request.id} ran ({request.state.value}) without "
-        f"approval, by {mention(request.requester)}. An approver must review it and acknowledge.\n"
+        f":mag: {_notify(event)}: the emergency change {request.id} ran ({state_word(request.state)}) "
+        f"without approval, by {mention(request.requester)}. An approver must review it and acknowledge.\n"
         + attributed("Reason given", request.requester, request.emergency_reason or "")
     )
 

@@ -29,6 +29,7 @@ from .incident_lines import (
 )
 from .mrkdwn import escape, mention
 from .quotes import attributed, one_line
+from .states import state_word
 
 __all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
 
@@ -104,7 +105,7 @@ def result_line(request: Request, *, checked: bool = False) -> str:
         detail = failure_text(request) or ""
         tail = " Nothing was changed." if not checked and request.failure and request.failure.status else ""
         return f":x: {prefix}The change failed. {detail}{tail}".rstrip()
-    return f"{prefix}The request is now {request.state.value}."
+    return f"{prefix}The request is now {state_word(request.state)}."
 
 
 def announcement(request: Request, link: str) -> str:
