@@ -15,6 +15,7 @@ from bot.digitalocean import PoolMode
 from bot.digitalocean.models import POOL_NAME_MAX, POOL_NAME_MIN
 from bot.digitalocean.paths import unsafe_reason
 
+from .changes import Change, DbCreate, PoolCreate
 from .errors import InvalidRequest
 
 __all__ = [
@@ -22,9 +23,11 @@ __all__ = [
     "SIZE_MAX",
     "check_addressable",
     "check_database_name",
+    "check_new_name",
     "check_pool_name",
     "check_size",
     "listing",
+    "new_name_field",
     "parse_mode",
     "parse_size",
 ]
@@ -32,29 +35,48 @@ __all__ = [
 DB_NAME_MAX = 63
 SIZE_MAX = 2**31 - 1
 """DigitalOcean types a pool's size as int32; the service layer checks the cluster's real room."""
-_ECHO_MAX = 20  # a longer value is described by its length, not echoed
+_ECHO_MAX = 20  # a longer size or mode is described by its length, not echoed
+_NAME_ECHO_MAX = 64  # a longer name is echoed by its start
 _NAME_RE = re.compile(r"[a-z][a-z0-9_-]*")
 _CHARSET = 'may contain only lowercase letters, digits, "-" and "_", and must start with a letter'
+
+
+def _named(name: str) -> str:
+    return f'"{name}"' if len(name) <= _NAME_ECHO_MAX else f'"{name[:_NAME_ECHO_MAX]}…"'
+
+
+def new_name_field(change: Change) -> str | None:
+    """The field of `change` that names something new (a created pool or database), if any."""
+    return "pool" if isinstance(change, PoolCreate) else "db" if isinstance(change, DbCreate) else None
+
+
+def check_new_name(change: Change) -> None:
+    """The name a create gives, by its rule: the engine's intake asks this instead of its own bound, so
+    that a new name has one sentence however long it is."""
+    if isinstance(change, PoolCreate):
+        check_pool_name(change.pool)
+    elif isinstance(change, DbCreate):
+        check_database_name(change.db)
 
 
 def check_pool_name(name: str) -> None:
     if not POOL_NAME_MIN <= len(name) <= POOL_NAME_MAX:
         raise InvalidRequest(
-            f'pool name "{name}" is {len(name)} characters long; DigitalOcean requires '
+            f"pool name {_named(name)} is {len(name):,} characters long; DigitalOcean requires "
             f"{POOL_NAME_MIN} to {POOL_NAME_MAX}",
             field="pool",
         )
     if not _NAME_RE.fullmatch(name):
-        raise InvalidRequest(f'pool name "{name}" {_CHARSET}', field="pool")
+        raise InvalidRequest(f"pool name {_named(name)} {_CHARSET}", field="pool")
 
 
 def check_database_name(name: str) -> None:
     if not 1 <= len(name) <= DB_NAME_MAX:
         raise InvalidRequest(
-            f"a database name must be 1 to {DB_NAME_MAX} characters long, not {len(name)}", field="db"
+            f"a database name must be 1 to {DB_NAME_MAX} characters long, not {len(name):,}", field="db"
         )
     if not _NAME_RE.fullmatch(name):
-        raise InvalidRequest(f'database name "{name}" {_CHARSET}', field="db")
+        raise InvalidRequest(f"database name {_named(name)} {_CHARSET}", field="db")
 
 
 def check_addressable(name: str, *, noun: str, field: str, verb: str, instead: str) -> None:

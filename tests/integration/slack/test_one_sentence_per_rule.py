@@ -66,3 +66,30 @@ async def test_an_unknown_mode_gets_one_sentence_and_cannot_reach_the_engine(bot
     with pytest.raises(ValueError, match="mode"):  # a change carries a mode only as the enum
         PoolCreate(cluster="staging-pg", pool="batch", db="app", size=5, mode="fast")  # type: ignore[arg-type]
     assert await bot.store.list_requests() == []
+
+
+@pytest.mark.parametrize("length", [61, 300])
+async def test_a_new_pool_name_too_long_gets_one_sentence_from_every_entry_point(
+    bot: Harness, length: int
+) -> None:
+    """Below and above intake's 255-character bound alike: the pool-name rule, not the bound, answers."""
+    name = "p" * length
+    shown = name if length <= 64 else "p" * 64 + "…"
+    expected = f'Pool name "{shown}" is {length} characters long; DigitalOcean requires 3 to 60.'
+    await bot.command("/pool", f"create staging-pg {name} db=app size=5 mode=session")
+    [answer] = await bot.wait_webhook()
+    assert answer["text"] == f":warning: {expected}"
+    view_id = await bot.open_form("/pool", "create")
+    await bot.choose(view_id, ids.CLUSTER_SELECT, STAGING_PG)
+    bot.type(view_id, ids.POOL_INPUT, name)
+    await bot.choose(view_id, ids.DB_SELECT, "app")
+    bot.type(view_id, ids.SIZE_INPUT, "5")
+    await bot.choose(view_id, ids.MODE_SELECT, "session")
+    body = (await bot.submit_form(view_id)).json()
+    [(block, text)] = body["errors"].items()
+    assert (ids.base_block(block), text) == (ids.POOL_BLOCK, expected)
+    change = PoolCreate(cluster="staging-pg", pool=name, db="app", size=5, mode="session")
+    with pytest.raises(RequestRefused) as refused:
+        await bot.engine.submit(change, ALICE, CHANNEL)
+    assert (sentence(str(refused.value)), refused.value.field) == (expected, "pool")
+    assert await bot.store.list_requests() == []
