@@ -10,7 +10,7 @@ from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
 from .plan import Capacity, Plan, PoolSnapshot, Snapshot
-from .rules import check_addressable, check_pool_name, check_size, listing
+from .rules import check_addressable, check_pool_name, check_resize_asks, check_size, listing
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
 
@@ -156,8 +156,7 @@ class ResizePool(_PoolOperation):
         assert isinstance(change, PoolResize)
         require_postgres(ctx.cluster)
         require_online(ctx.cluster)
-        if change.size is None and change.mode is None:
-            raise InvalidRequest("say what to change: a new size, a new mode or both", field="size")
+        check_resize_asks(change.size, change.mode)
         mode = change.mode
         if change.size is not None:
             check_size(change.size)

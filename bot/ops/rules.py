@@ -25,6 +25,7 @@ __all__ = [
     "check_database_name",
     "check_new_name",
     "check_pool_name",
+    "check_resize_asks",
     "check_size",
     "listing",
     "new_name_field",
@@ -126,6 +127,12 @@ def parse_size(text: str) -> int:
     size = int(significant)
     check_size(size)
     return size
+
+
+def check_resize_asks(size: int | None, mode: PoolMode | None) -> None:
+    """A resize says what to change: a size, a mode or both."""
+    if size is None and mode is None:
+        raise InvalidRequest("say what to change: a new size, a new mode or both", field="size")
 
 
 def check_size(size: int) -> None:

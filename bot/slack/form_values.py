@@ -12,7 +12,7 @@ from typing import Any
 from bot.digitalocean import PoolMode
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
 from bot.ops.errors import InvalidRequest
-from bot.ops.rules import parse_mode, parse_size
+from bot.ops.rules import check_resize_asks, parse_mode, parse_size
 from bot.workflow import DuplicateRequest, RequestRefused, WorkflowError
 
 from . import ids, messages
@@ -90,8 +90,10 @@ def change_from_form(action: Action, state_values: Mapping[str, Any]) -> Change:
     if action is Action.POOL_RESIZE:
         size = _size(values, required=False)
         mode = _mode(values, required=False)
-        if size is None and mode is None:
-            raise FormError(ids.SIZE_BLOCK, messages.RESIZE_NOTHING)
+        try:
+            check_resize_asks(size, mode)
+        except InvalidRequest as refused:
+            raise FormError(ids.SIZE_BLOCK, sentence(str(refused))) from None
         pool = value(values, ids.POOL_BLOCK, ids.POOL_SELECT) or ""
         return PoolResize(cluster=cluster, pool=pool, size=size, mode=mode)
     if action is Action.POOL_DELETE:

@@ -93,3 +93,13 @@ async def test_a_new_pool_name_too_long_gets_one_sentence_from_every_entry_point
         await bot.engine.submit(change, ALICE, CHANNEL)
     assert (sentence(str(refused.value)), refused.value.field) == (expected, "pool")
     assert await bot.store.list_requests() == []
+
+
+async def test_a_resize_asking_nothing_gets_one_sentence_from_the_form_and_intake(bot: Harness) -> None:
+    """The command says which keys it needs (`size=` or `mode=`): syntax; the rule's sentence is one."""
+    expected = "Say what to change: a new size, a new mode or both."
+    assert await _form_answer(bot) == (ids.SIZE_BLOCK, expected)
+    with pytest.raises(RequestRefused) as refused:
+        await bot.engine.submit(PoolResize(cluster="staging-pg", pool="staging-web"), ALICE, CHANNEL)
+    assert (sentence(str(refused.value)), refused.value.field) == (expected, "size")
+    assert await bot.store.list_requests() == []
