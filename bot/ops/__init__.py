@@ -17,7 +17,16 @@ from .errors import (
     StalePlan,
     UpstreamFailure,
 )
-from .plan import Capacity, ExecutionResult, Outcome, Plan, Snapshot, fingerprint
+from .plan import (
+    Capacity,
+    DatabaseSnapshot,
+    ExecutionResult,
+    Outcome,
+    Plan,
+    PoolSnapshot,
+    Snapshot,
+    fingerprint,
+)
 from .service import DEFAULT_CACHE_TTL, DatabaseOps
 from .views import PoolListing, PoolView
 
@@ -32,6 +41,7 @@ __all__ = [
     "ClusterNotFound",
     "Database",
     "DatabaseOps",
+    "DatabaseSnapshot",
     "DatabaseUser",
     "DbCreate",
     "DbDrop",
@@ -46,6 +56,7 @@ __all__ = [
     "PoolDelete",
     "PoolListing",
     "PoolResize",
+    "PoolSnapshot",
     "PoolView",
     "Snapshot",
     "StalePlan",

@@ -11,6 +11,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
+from bot.digitalocean.models import PoolMode
+
 __all__ = [
     "CHANGE_ADAPTER",
     "Action",
@@ -47,7 +49,7 @@ class PoolCreate(_Change):
     pool: str
     db: str
     size: int
-    mode: str
+    mode: PoolMode
     user: str | None = None
 
 
@@ -55,7 +57,7 @@ class PoolResize(_Change):
     action: Literal[Action.POOL_RESIZE] = Action.POOL_RESIZE
     pool: str
     size: int | None = None
-    mode: str | None = None
+    mode: PoolMode | None = None
 
 
 class PoolDelete(_Change):

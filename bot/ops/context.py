@@ -71,7 +71,8 @@ class Context:
         **details: Unpack[PlanDetails],
     ) -> Plan:
         """The plan of `change` on this cluster, fingerprinted by the state `before` it was made from."""
-        state = {"cluster": self.cluster.id, change.action.kind: target, "before": before}
+        shown = None if before is None else before.fields()
+        state = {"cluster": self.cluster.id, change.action.kind: target, "before": shown}
         return Plan(
             action=change.action,
             change=change,
@@ -118,10 +119,11 @@ def describe_drift(noun: str, before: Snapshot | None, now: Snapshot | None) -> 
         return f"{noun} was deleted"
     assert before is not None
     assert now is not None
+    was, now_is = before.fields(), now.fields()
     parts = [
-        f"{key} changed from {_show(before.get(key))} to {_show(now.get(key))}"
-        for key in sorted(before.keys() | now.keys())
-        if before.get(key) != now.get(key)
+        f"{key} changed from {_show(was.get(key))} to {_show(now_is.get(key))}"
+        for key in sorted(was.keys() | now_is.keys())
+        if was.get(key) != now_is.get(key)
     ]
     return " and ".join(parts) if parts else f"{noun} is unchanged"
 

@@ -9,7 +9,7 @@ from .changes import Change, DbCreate, DbDrop
 from .clusters import require_database_management, require_online
 from .context import Context
 from .errors import InvalidRequest, OpsError
-from .plan import Plan, Snapshot
+from .plan import DatabaseSnapshot, Plan, Snapshot
 from .rules import check_addressable, check_database_name
 
 __all__ = ["BACKUP_FRESHNESS", "DEFAULT_DATABASE", "CreateDatabase", "DropDatabase"]
@@ -21,7 +21,8 @@ BACKUP_FRESHNESS = timedelta(hours=24)
 
 class _DatabaseOperation:
     async def observe(self, ctx: Context, plan: Plan) -> Snapshot | None:
-        return {"name": plan.target} if plan.target in await ctx.databases(fresh=True) else None
+        found = plan.target in await ctx.databases(fresh=True)
+        return DatabaseSnapshot(name=plan.target) if found else None
 
     async def check(self, ctx: Context, plan: Plan) -> None:
         return None
@@ -37,7 +38,7 @@ class CreateDatabase(_DatabaseOperation):
             raise InvalidRequest(
                 f"cluster {ctx.cluster.name} already has a database named {change.db}", field="db"
             )
-        return ctx.plan(change, target=change.db, before=None, after={"name": change.db})
+        return ctx.plan(change, target=change.db, before=None, after=DatabaseSnapshot(name=change.db))
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
         await ctx.calls.write(
@@ -94,7 +95,7 @@ class DropDatabase(_DatabaseOperation):
         return ctx.plan(
             change,
             target=change.db,
-            before={"name": change.db},
+            before=DatabaseSnapshot(name=change.db),
             after=None,
             warnings=warnings,
             dependent_pools=dependent,

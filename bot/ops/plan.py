@@ -6,16 +6,52 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import TypedDict
+from typing import Annotated, TypedDict
 
-from pydantic import BaseModel, ConfigDict, computed_field
+from pydantic import BaseModel, ConfigDict, Field, computed_field
+
+from bot.digitalocean.models import PoolMode
 
 from .changes import Action, Change
 
-__all__ = ["Capacity", "ExecutionResult", "Outcome", "Plan", "PlanDetails", "Snapshot", "fingerprint"]
+__all__ = [
+    "Capacity",
+    "DatabaseSnapshot",
+    "ExecutionResult",
+    "Outcome",
+    "Plan",
+    "PlanDetails",
+    "PoolSnapshot",
+    "Snapshot",
+    "fingerprint",
+]
 
-# What a pool or a database looks like in a plan: field → value (size, mode, db, user; or name).
-Snapshot = dict[str, str | int | None]
+
+class _Snapshot(BaseModel):
+    # extra="forbid" tells a stored pool from a stored database when a plan is read back
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    def fields(self) -> dict[str, str | int | None]:
+        """Field → value, in the order a plan shows them (as stored: a mode by its text)."""
+        return self.model_dump(mode="json")
+
+
+class PoolSnapshot(_Snapshot):
+    """What a plan shows of a pool (never its connection details). `mode` keeps a mode DigitalOcean
+    sends that this version does not know as its text."""
+
+    size: int
+    mode: Annotated[PoolMode | str, Field(union_mode="left_to_right")]
+    db: str
+    user: str | None
+
+
+class DatabaseSnapshot(_Snapshot):
+    name: str
+
+
+Snapshot = PoolSnapshot | DatabaseSnapshot
+"""What a pool or a database looks like in a plan; stored as the JSON object of its fields."""
 
 
 class Capacity(BaseModel):

@@ -9,15 +9,21 @@ from .changes import Change, PoolCreate, PoolDelete, PoolResize
 from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
-from .plan import Capacity, Plan, Snapshot
-from .rules import check_addressable, check_pool_name, check_size, listing, parse_mode
+from .plan import Capacity, Plan, PoolSnapshot, Snapshot
+from .rules import check_addressable, check_pool_name, check_resize_asks, check_size, listing
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
 
 
-def pool_snapshot(pool: Pool) -> Snapshot:
+def pool_snapshot(pool: Pool) -> PoolSnapshot:
     """What a plan shows of a pool (never its connection details)."""
-    return {"size": pool.size, "mode": str(pool.mode), "db": pool.db, "user": pool.user}
+    return PoolSnapshot(size=pool.size, mode=pool.mode, db=pool.db, user=pool.user)
+
+
+def _pool(snapshot: Snapshot | None) -> PoolSnapshot:
+    """A pool operation's snapshot (its plans hold only pools)."""
+    assert isinstance(snapshot, PoolSnapshot)
+    return snapshot
 
 
 def find_pool(pools: list[Pool], name: str) -> Pool | None:
@@ -47,15 +53,11 @@ def _existing(ctx: Context, pools: list[Pool], name: str) -> Pool:
     return pool
 
 
-def _spec(plan: Plan, owner: Snapshot) -> PoolSpec:
+def _spec(plan: Plan, owner: PoolSnapshot) -> PoolSpec:
     """The whole pool to send: the plan's name, mode and size, with the database and user of `owner`."""
-    assert plan.after is not None
+    after = _pool(plan.after)
     return PoolSpec(
-        name=plan.target,
-        mode=PoolMode(str(plan.after["mode"])),
-        size=int(plan.after["size"] or 0),
-        db=str(owner["db"]),
-        user=None if owner["user"] is None else str(owner["user"]),
+        name=plan.target, mode=PoolMode(after.mode), size=after.size, db=owner.db, user=owner.user
     )
 
 
@@ -92,8 +94,8 @@ class _PoolOperation:
     async def check(self, ctx: Context, plan: Plan) -> None:
         if plan.after is None:
             return
-        before_size = int(plan.before["size"] or 0) if plan.before else 0
-        _fit(ctx, await ctx.pools(), plan.target, int(plan.after["size"] or 0), old_size=before_size)
+        before_size = _pool(plan.before).size if plan.before else 0
+        _fit(ctx, await ctx.pools(), plan.target, _pool(plan.after).size, old_size=before_size)
 
 
 class CreatePool(_PoolOperation):
@@ -102,7 +104,7 @@ class CreatePool(_PoolOperation):
         require_postgres(ctx.cluster)
         require_online(ctx.cluster)
         check_pool_name(change.pool)
-        mode = parse_mode(change.mode)
+        mode = change.mode
         check_size(change.size)
         pools = await ctx.pools()
         if find_pool(pools, change.pool) is not None:
@@ -122,7 +124,7 @@ class CreatePool(_PoolOperation):
                     field="user",
                 )
         after_capacity = _fit(ctx, pools, change.pool, change.size)
-        after: Snapshot = {"size": change.size, "mode": mode.value, "db": change.db, "user": user}
+        after = PoolSnapshot(size=change.size, mode=mode, db=change.db, user=user)
         return ctx.plan(
             change,
             target=change.pool,
@@ -138,14 +140,14 @@ class CreatePool(_PoolOperation):
         await ctx.calls.write(
             f"cluster {ctx.cluster.name}",
             f"creating pool {plan.target} on {ctx.cluster.name}",
-            ctx.client.add_pool(ctx.cluster.id, _spec(plan, plan.after)),
+            ctx.client.add_pool(ctx.cluster.id, _spec(plan, _pool(plan.after))),
         )
 
     def done(self, plan: Plan) -> str:
-        assert plan.after is not None
+        after = _pool(plan.after)
         return (
-            f"created pool {plan.target} on {plan.cluster_name}: {plan.after['mode']}, size "
-            f"{plan.after['size']}, database {plan.after['db']}"
+            f"created pool {plan.target} on {plan.cluster_name}: {after.mode}, size "
+            f"{after.size}, database {after.db}"
         )
 
 
@@ -154,9 +156,8 @@ class ResizePool(_PoolOperation):
         assert isinstance(change, PoolResize)
         require_postgres(ctx.cluster)
         require_online(ctx.cluster)
-        if change.size is None and change.mode is None:
-            raise InvalidRequest("say what to change: a new size, a new mode or both", field="size")
-        mode = parse_mode(change.mode) if change.mode is not None else None
+        check_resize_asks(change.size, change.mode)
+        mode = change.mode
         if change.size is not None:
             check_size(change.size)
         pools = await ctx.pools()
@@ -183,7 +184,7 @@ class ResizePool(_PoolOperation):
             )
         after_capacity = _fit(ctx, pools, pool.name, new_size, old_size=pool.size)
         before = pool_snapshot(pool)
-        after = {**before, "size": new_size, "mode": new_mode.value}
+        after = before.model_copy(update={"size": new_size, "mode": new_mode})
         warnings: list[str] = []
         if new_mode != pool.mode:
             warnings.append(
@@ -206,16 +207,13 @@ class ResizePool(_PoolOperation):
         await ctx.calls.write(
             f"pool {plan.target} on {ctx.cluster.name}",
             f"resizing pool {plan.target} on {ctx.cluster.name}",
-            ctx.client.update_pool(ctx.cluster.id, _spec(plan, current)),
+            ctx.client.update_pool(ctx.cluster.id, _spec(plan, _pool(current))),
         )
 
     def done(self, plan: Plan) -> str:
-        assert plan.before is not None
-        assert plan.after is not None
+        before, after = _pool(plan.before).fields(), _pool(plan.after).fields()
         parts = [
-            f"{key} {plan.before[key]} → {plan.after[key]}"
-            for key in ("size", "mode")
-            if plan.before[key] != plan.after[key]
+            f"{key} {before[key]} → {after[key]}" for key in ("size", "mode") if before[key] != after[key]
         ]
         return f"resized pool {plan.target} on {plan.cluster_name}: {', '.join(parts)}"
 

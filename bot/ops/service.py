@@ -200,4 +200,6 @@ def _noun(plan: Plan) -> str:
 def _show(snapshot: Snapshot | None) -> str:
     if snapshot is None:
         return "nothing (it does not exist)"
-    return ", ".join(f"{key} {value if value is not None else '(none)'}" for key, value in snapshot.items())
+    return ", ".join(
+        f"{key} {value if value is not None else '(none)'}" for key, value in snapshot.fields().items()
+    )

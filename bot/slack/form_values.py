@@ -9,10 +9,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.digitalocean import PoolMode
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.ops.errors import InvalidRequest
+from bot.ops.rules import check_resize_asks, parse_mode, parse_size
 from bot.slack import ids
 from bot.slack.renderers import messages
-from bot.workflow import DuplicateRequest, ProtectedDatabase, RequestRefused, WorkflowError
+from bot.slack.renderers.blocks import sentence
+from bot.workflow import DuplicateRequest, RequestRefused, WorkflowError
 
 __all__ = ["FormError", "change_from_form", "entered", "error_block", "shown_block", "value"]
 
@@ -48,13 +52,22 @@ def value(values: Mapping[str, Any], block: str, action_id: str) -> str | None:
 
 def _size(values: Mapping[str, Any], *, required: bool) -> int | None:
     raw = value(values, ids.SIZE_BLOCK, ids.SIZE_INPUT)
-    if raw is None:
-        if required:
-            raise FormError(ids.SIZE_BLOCK, messages.SIZE_NOT_NUMBER)
+    if raw is None and not required:
         return None
-    if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
-        raise FormError(ids.SIZE_BLOCK, messages.SIZE_NOT_NUMBER)
-    return int(raw)
+    try:
+        return parse_size(raw or "")
+    except InvalidRequest as refused:
+        raise FormError(ids.SIZE_BLOCK, sentence(str(refused))) from None
+
+
+def _mode(values: Mapping[str, Any], *, required: bool) -> PoolMode | None:
+    raw = value(values, ids.MODE_BLOCK, ids.MODE_SELECT)
+    if raw is None and not required:
+        return None
+    try:
+        return parse_mode(raw or "")
+    except InvalidRequest as refused:
+        raise FormError(ids.MODE_BLOCK, sentence(str(refused))) from None
 
 
 def change_from_form(action: Action, state_values: Mapping[str, Any]) -> Change:
@@ -63,20 +76,24 @@ def change_from_form(action: Action, state_values: Mapping[str, Any]) -> Change:
     cluster = value(values, ids.CLUSTER_BLOCK, ids.CLUSTER_SELECT) or ""
     if action is Action.POOL_CREATE:
         size = _size(values, required=True)
+        mode = _mode(values, required=True)
         assert size is not None
+        assert mode is not None
         return PoolCreate(
             cluster=cluster,
             pool=value(values, ids.POOL_BLOCK, ids.POOL_INPUT) or "",
             db=value(values, ids.DB_BLOCK, ids.DB_SELECT) or "",
             size=size,
-            mode=value(values, ids.MODE_BLOCK, ids.MODE_SELECT) or "",
+            mode=mode,
             user=value(values, ids.USER_BLOCK, ids.USER_SELECT),
         )
     if action is Action.POOL_RESIZE:
         size = _size(values, required=False)
-        mode = value(values, ids.MODE_BLOCK, ids.MODE_SELECT)
-        if size is None and mode is None:
-            raise FormError(ids.SIZE_BLOCK, messages.RESIZE_NOTHING)
+        mode = _mode(values, required=False)
+        try:
+            check_resize_asks(size, mode)
+        except InvalidRequest as refused:
+            raise FormError(ids.SIZE_BLOCK, sentence(str(refused))) from None
         pool = value(values, ids.POOL_BLOCK, ids.POOL_SELECT) or ""
         return PoolResize(cluster=cluster, pool=pool, size=size, mode=mode)
     if action is Action.POOL_DELETE:
@@ -105,7 +122,7 @@ def error_block(action: Action, error: WorkflowError) -> str:
         ):
             return _target_block(action)
         return block
-    if isinstance(error, DuplicateRequest | ProtectedDatabase):
+    if isinstance(error, DuplicateRequest):
         return _target_block(action)
     return ids.CLUSTER_BLOCK
 

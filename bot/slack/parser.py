@@ -19,14 +19,17 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.digitalocean import PoolMode
 from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.ops.errors import InvalidRequest
+from bot.ops.rules import parse_mode, parse_size
+from bot.slack.renderers.blocks import sentence
 from bot.slack.renderers.mrkdwn import escape
 
 __all__ = [
     "DB_USAGE",
     "MODES",
     "POOL_USAGE",
-    "SIZE_MAX",
     "Command",
     "Help",
     "OpenModal",
@@ -39,7 +42,7 @@ __all__ = [
     "usage_for",
 ]
 
-MODES = ("session", "transaction", "statement")
+MODES = tuple(mode.value for mode in PoolMode)
 
 # Slack reads `<…>` as a link or mention even in code spans: the placeholders are sent escaped.
 POOL_USAGE = escape(
@@ -288,24 +291,16 @@ def _build(command: str, verb: str, named: dict[str, str], options: dict[str, st
     )
 
 
-# DigitalOcean types a pool's size as int32; the service layer checks the cluster's real room.
-SIZE_MAX = 2**31 - 1
-_ECHO_DIGITS = 20  # a longer number is described by its length, not echoed
-
-
 def _size(value: str, command: str) -> int:
-    if not re.fullmatch(r"[0-9]+", value):
-        raise UsageError(f"size must be a whole number, not `{value}`.", command=command)
-    digits = value.lstrip("0") or "0"
-    # checked before `int()`: Python refuses to convert a string of more than 4,300 digits
-    if len(digits) > len(str(SIZE_MAX)) or int(digits) > SIZE_MAX:
-        shown = f"`{value}`" if len(value) <= _ECHO_DIGITS else f"a {len(value):,}-digit number"
-        raise UsageError(f"size must be at most {SIZE_MAX:,}, not {shown}.", command=command)
-    return int(digits)
+    """Which key is syntax; what a size may be is the service layer's rule (`bot.ops.rules`)."""
+    try:
+        return parse_size(value)
+    except InvalidRequest as refused:
+        raise UsageError(sentence(str(refused)), command=command) from None
 
 
-def _mode(value: str, command: str) -> str:
-    mode = value.lower()
-    if mode not in MODES:
-        raise UsageError(f"mode must be session, transaction or statement, not `{value}`.", command=command)
-    return mode
+def _mode(value: str, command: str) -> PoolMode:
+    try:
+        return parse_mode(value)
+    except InvalidRequest as refused:
+        raise UsageError(sentence(str(refused)), command=command) from None

@@ -98,7 +98,8 @@ class ApprovalEngine:
         channel by ID, or a public one whose name (read through the `ChannelDirectory`) matches the
         policy's patterns; it supersedes an ordinary pending request on the same resource. Raises
         `ChannelNotAllowed`, `InputTooLong`, `EmergencyRefused`, `RequestRefused` (the service layer's
-        sentence), `ProtectedDatabase` or `DuplicateRequest` (naming the live request). See `submission`.
+        sentence, a protected database's too) or `DuplicateRequest` (naming the live request). See
+        `submission`.
         """
         return await self._intake.submit(change, requester, channel, emergency=emergency)
 

@@ -7,7 +7,6 @@ WorkflowError
 ├── AuditNotAllowed     that person may not read audit histories
 ├── RequestRefused      the service layer refused the change (invalid, unknown cluster, capacity, …)
 ├── InputTooLong        a name, reason or ID is longer than intake accepts (`bot.workflow.intake`)
-├── ProtectedDatabase   the policy protects that database
 ├── DuplicateRequest    a live request already targets the resource (`existing` is that request)
 ├── NotAllowed          that person may not do that to that request
 ├── NotPending          the request has moved on (`request.state` says where)
@@ -29,7 +28,6 @@ __all__ = [
     "NotAllowed",
     "NotIncidentChannel",
     "NotPending",
-    "ProtectedDatabase",
     "RequestNotFound",
     "RequestRefused",
     "ReviewNotOpen",
@@ -86,14 +84,6 @@ class InputTooLong(WorkflowError):
         self.field = field
         super().__init__(
             f"The {what} is {length:,} characters long; at most {limit:,} are accepted. Nothing was changed."
-        )
-
-
-class ProtectedDatabase(WorkflowError):
-    def __init__(self, database: str, cluster_name: str) -> None:
-        self.database = database
-        super().__init__(
-            f"Database {database} on {cluster_name} is protected by policy and cannot be dropped."
         )
 
 

@@ -1,7 +1,8 @@
 """Bounds on what people type, checked when a request or a decision comes in, before anything is planned
 or stored: the store then never fails on what intake accepted, and the person gets one clear sentence.
 
-    names (cluster, pool, database, user, mode)   at most NAME_MAX (255) characters
+    a new pool's or database's name               its own rule (`bot.ops.rules.check_new_name`)
+    names (cluster, pool, database, user)         at most NAME_MAX (255) characters
     reasons (emergency, rejection)                at most REASON_MAX (500) characters
     Slack IDs (the person, the channel)           at most SLACK_ID_MAX (32) characters
 """
@@ -9,6 +10,7 @@ or stored: the store then never fails on what intake accepted, and the person ge
 from __future__ import annotations
 
 from bot.ops.changes import Change
+from bot.ops.rules import check_new_name, new_name_field
 from bot.store import NAME_MAX, SLACK_ID_MAX
 
 from .errors import InputTooLong
@@ -30,10 +32,13 @@ _NAMES = {"cluster": "cluster name", "pool": "pool name", "db": "database name",
 
 
 def check_change(change: Change) -> None:
-    """Every text field of `change` within NAME_MAX. Raises `InputTooLong` naming the field."""
+    """Every other text field of `change` within NAME_MAX (`InputTooLong` naming the field), then a
+    create's new name by the service layer's rule for it (`InvalidRequest`, its one sentence)."""
+    new = new_name_field(change)
     for field, value in change.model_dump().items():
-        if isinstance(value, str):
+        if isinstance(value, str) and field != new:
             check_name(value, field=field)
+    check_new_name(change)
 
 
 def check_name(value: str, *, field: str = "cluster") -> None:

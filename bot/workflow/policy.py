@@ -232,9 +232,6 @@ class Policy(_Strict):
     def channel_allowed(self, channel: str) -> bool:
         return not self.channels or channel in self.channels
 
-    def is_protected(self, database: str) -> bool:
-        return database in self.protected_databases
-
     def escalation_widens(self, action: Action) -> bool:
         """Whether escalation adds approvers for `action`: only when the action has no `approvers` of its
         own, so that its approvers are the top-level list, which escalation extends."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 from datetime import datetime, timedelta
 
-from bot.ops.changes import Change, DbDrop
+from bot.ops.changes import Change
 from bot.ops.errors import OpsError
 from bot.store import (
     ActiveRequestExists,
@@ -29,7 +29,6 @@ from .errors import (
     EmergencyRefused,
     InputTooLong,
     NotPending,
-    ProtectedDatabase,
     RequestRefused,
 )
 from .events import EventKind
@@ -72,6 +71,10 @@ class Intake:
         try:
             check_change(change)
             check_reason(emergency, what="emergency reason")
+        except OpsError as error:  # a new name breaks its rule: planning's refusal, audited without it
+            field = getattr(error, "field", None)
+            await self.refused(requester, f"Refused for {requester}: {error}", now, detail={"field": field})
+            raise RequestRefused(str(error), field=field) from None
         except InputTooLong as too_long:
             await self.refused(
                 requester,
@@ -107,11 +110,6 @@ class Intake:
         except OpsError as error:
             await self.refused(requester, f"Refused for {requester}: {error}", now, change=change)
             raise RequestRefused(str(error), field=getattr(error, "field", None)) from None
-        if isinstance(change, DbDrop) and self._policy.is_protected(change.db):
-            await self.refused(
-                requester, f"Refused for {requester}: {change.db} is protected.", now, change=change
-            )
-            raise ProtectedDatabase(change.db, plan.cluster_name)
 
         required = self._policy.required_approvals(plan.action, plan.cluster_name)
         ttl = timedelta(minutes=self._policy.request_ttl_minutes)

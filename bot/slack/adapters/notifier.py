@@ -27,6 +27,7 @@ from bot.slack.renderers.incident_lines import (
 )
 from bot.slack.renderers.mrkdwn import escape, mention
 from bot.slack.renderers.quotes import attributed, one_line
+from bot.slack.renderers.states import state_word
 from bot.workflow import AuditEvent, Request, RequestState
 
 __all__ = ["ANNOUNCE_FAILED", "ANNOUNCE_SUCCEEDED", "SlackNotifier", "announcement", "thread_line"]
@@ -107,7 +108,7 @@ def result_line(request: Request, *, checked: bool = False) -> str:
         detail = failure_text(request) or ""
         tail = " Nothing was changed." if not checked and request.failure and request.failure.status else ""
         return f":x: {prefix}The change failed. {detail}{tail}".rstrip()
-    return f"{prefix}The request is now {request.state.value}."
+    return f"{prefix}The request is now {state_word(request.state)}."
 
 
 def announcement(request: Request, link: str) -> str:

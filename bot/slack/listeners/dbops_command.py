@@ -22,6 +22,7 @@ from bot.slack.renderers.errors import refusal
 from bot.slack.renderers.listings import pages
 from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, escape, mention
 from bot.slack.renderers.quotes import one_line
+from bot.slack.renderers.states import state_word
 from bot.workflow import AuditEvent, ChannelNotAllowed, Request, RequestState, WorkflowError
 from bot.workflow.intake import check_name
 
@@ -73,7 +74,7 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
 def _request_line(request: Request) -> str:
     tag = " :rotating_light: emergency" if request.is_emergency else ""
     return (
-        f"• *{request.id}*: {escape(request.summary)} — {request.state.value}{tag} "
+        f"• *{request.id}*: {escape(request.summary)} — {state_word(request.state)}{tag} "
         f"({len(request.approvals)} of {request.required_approvals} approvals, asked by "
         f"{mention(request.requester)})"
     )
@@ -95,12 +96,12 @@ def audit_lines(events: list[AuditEvent]) -> list[str]:
     lines = []
     for event in events:
         move = (
-            f" ({event.from_state.value} → {event.to_state.value})"
+            f" ({state_word(event.from_state)} → {state_word(event.to_state)})"
             if event.from_state and event.to_state
             else ""
         )
         if not event.from_state and event.to_state:
-            move = f" (→ {event.to_state.value})"
+            move = f" (→ {state_word(event.to_state)})"
         request = f"{event.request_id} · " if event.request_id else ""
         lines.append(
             f"• `{event.at:%Y-%m-%d %H:%M:%S}` {request}*{escape(event.kind)}*{move} by "

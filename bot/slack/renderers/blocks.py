@@ -23,10 +23,11 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
-from bot.ops.plan import Capacity, Plan, Snapshot
+from bot.ops.plan import Capacity, Plan
 from bot.slack import ids
 from bot.slack.renderers.mrkdwn import clip, code, escape, mention, mentions
 from bot.slack.renderers.quotes import attributed
+from bot.slack.renderers.states import state_word
 from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
 __all__ = [
@@ -76,8 +77,8 @@ def _value(value: str | int | None) -> str:
 
 def plan_lines(plan: Plan) -> list[str]:
     """`before → after` per field that changes (or the whole object on create/delete)."""
-    before: Snapshot = plan.before or {}
-    after: Snapshot = plan.after or {}
+    before = plan.before.fields() if plan.before else {}
+    after = plan.after.fields() if plan.after else {}
     lines: list[str] = []
     for key in [*before, *[k for k in after if k not in before]]:
         if plan.before is None:
@@ -183,7 +184,7 @@ def _when(request: Request) -> str:
 
 def card_text(request: Request) -> str:
     """The notification/fallback text of the card (escaped)."""
-    return f"{request.id}: {escape(request.summary)} — {request.state.value}"
+    return f"{request.id}: {escape(request.summary)} — {state_word(request.state)}"
 
 
 def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]:
@@ -258,9 +259,8 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         )
     else:
         blocks.append(DividerBlock())
-    blocks.append(
-        ContextBlock(elements=[MarkdownTextObject(text=f"Request {request.id} · {request.state.value}")])
-    )
+    footer = f"Request {request.id} · {state_word(request.state)}"
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return check_message(blocks)
 
 

@@ -11,6 +11,7 @@ from bot.slack import ids
 from bot.slack.renderers.blocks import date
 from bot.slack.renderers.mrkdwn import escape, mention
 from bot.slack.renderers.quotes import attributed, one_line
+from bot.slack.renderers.states import state_word
 from bot.workflow import AuditEvent, Request
 
 __all__ = [
@@ -116,8 +117,8 @@ def _escalated_line(request: Request, event: AuditEvent) -> str:
 
 def review_text(request: Request, event: AuditEvent) -> str:
     return (
-        f":mag: {_notify(event)}: the emergency change {request.id} ran ({request.state.value}) without "
-        f"approval, by {mention(request.requester)}. An approver must review it and acknowledge.\n"
+        f":mag: {_notify(event)}: the emergency change {request.id} ran ({state_word(request.state)}) "
+        f"without approval, by {mention(request.requester)}. An approver must review it and acknowledge.\n"
         + attributed("Reason given", request.requester, request.emergency_reason or "")
     )
 

@@ -22,8 +22,6 @@ SLOW_SUBMIT: Final = (
 )
 NO_CLUSTER_CHOSEN: Final = "Choose a cluster first."
 CONFIRM_MISMATCH: Final = "Type {db} exactly to confirm the drop."
-SIZE_NOT_NUMBER: Final = "Size must be a whole number of at least 1."
-RESIZE_NOTHING: Final = "Give a new size or a new mode (or both)."
 LOAD_FAILED: Final = "Could not load the clusters from DigitalOcean: {reason}"
 REJECT_NOT_ALLOWED: Final = "You are not an approver for {action} on {cluster}, so you cannot reject {id}."
 REJECT_NOT_PENDING: Final = "{reason}"

@@ -157,7 +157,9 @@ async def test_a_long_command_echoed_in_a_usage_error_is_cut_cleanly_with_a_note
 async def test_a_size_of_5000_digits_is_answered_with_the_usage_line(bot: Harness) -> None:
     response = await bot.command("/pool", "resize prod-pg web size=" + "9" * 5000)
     assert response.status_code == 200
-    assert response.text.startswith("size must be at most 2,147,483,647, not a 5,000-digit number.\nUsage:")
+    assert response.text.startswith(
+        "Size must be a whole number from 1 to 2,147,483,647, not a 5,000-character value.\nUsage:"
+    )
     await bot.drain()
     assert await bot.store.list_requests() == []
 

@@ -45,7 +45,7 @@ async def test_a_pool_created_without_a_user_is_applied(recorded_ops: DatabaseOp
     result = await recorded_ops.execute(plan)
 
     assert result.outcome is Outcome.APPLIED
-    assert result.observed == {"size": 4, "mode": "session", "db": "app", "user": None}
+    assert result.observed.fields() == {"size": 4, "mode": "session", "db": "app", "user": None}
 
 
 async def test_resizing_a_pool_without_a_user_sends_no_user(
@@ -53,7 +53,7 @@ async def test_resizing_a_pool_without_a_user_sends_no_user(
 ) -> None:
     state.add_pool(STAGING_PG, SandboxPool(name="jobs", mode="session", size=4, db="app"))
     plan = await recorded_ops.plan(PoolResize(cluster="staging-pg", pool="jobs", size=6))
-    assert plan.before == {"size": 4, "mode": "session", "db": "app", "user": None}
+    assert plan.before.fields() == {"size": 4, "mode": "session", "db": "app", "user": None}
 
     result = await recorded_ops.execute(plan)
 
@@ -67,4 +67,4 @@ async def test_a_blank_user_in_a_request_is_no_user(recorded_ops: DatabaseOps) -
         PoolCreate(cluster="staging-pg", pool="jobs", db="app", size=4, mode="session", user="")
     )
 
-    assert plan.after == {"size": 4, "mode": "session", "db": "app", "user": None}
+    assert plan.after.fields() == {"size": 4, "mode": "session", "db": "app", "user": None}

@@ -18,6 +18,7 @@ from bot.ops import (
     PoolResize,
     StalePlan,
 )
+from bot.ops.plan import DatabaseSnapshot
 from bot.sandbox import PROD_PG, STAGING_PG, SandboxPool, SandboxState
 from tests.support.clocks import FakeClock
 
@@ -35,7 +36,7 @@ async def test_resize_sends_the_whole_pool_and_reads_it_back(ops: DatabaseOps, s
     # The PUT replaces the pool: had the bot left out the user or db, DigitalOcean would have dropped them.
     assert (web.size, web.mode, web.db, web.user) == (25, "transaction", "app", "app")
     assert result.outcome is Outcome.APPLIED
-    assert result.observed == {"size": 25, "mode": "transaction", "db": "app", "user": "app"}
+    assert result.observed.fields() == {"size": 25, "mode": "transaction", "db": "app", "user": "app"}
     assert result.message == "resized pool web on prod-pg: size 20 → 25"
     assert result.calls == len(state.calls) == 3  # list_pools, PUT, list_pools (clusters cached)
 
@@ -68,7 +69,7 @@ async def test_create_and_delete_a_pool(ops: DatabaseOps, state: SandboxState) -
 
 async def test_create_and_drop_a_database(ops: DatabaseOps, state: SandboxState) -> None:
     created = await ops.execute(await ops.plan(DbCreate(cluster="orders-mysql", db="billing")))
-    assert (created.outcome, created.observed) == (Outcome.APPLIED, {"name": "billing"})
+    assert (created.outcome, created.observed) == (Outcome.APPLIED, DatabaseSnapshot(name="billing"))
     assert created.message == "created database billing on orders-mysql"
     dropped = await ops.execute(await ops.plan(DbDrop(cluster="orders-mysql", db="billing")))
     assert (dropped.outcome, dropped.observed) == (Outcome.APPLIED, None)

@@ -16,6 +16,7 @@ from bot.ops import (
     PoolDelete,
     PoolResize,
 )
+from bot.ops.plan import DatabaseSnapshot
 from bot.sandbox import PROD_PG, SandboxState
 
 from .conftest import writes
@@ -25,8 +26,8 @@ async def test_resize_plan(ops: DatabaseOps) -> None:
     plan = await ops.plan(PoolResize(cluster="prod", pool="web", size=25, mode="session"))
     assert plan.action is Action.POOL_RESIZE
     assert (plan.cluster_id, plan.cluster_name, plan.target) == (PROD_PG, "prod-pg", "web")
-    assert plan.before == {"size": 20, "mode": "transaction", "db": "app", "user": "app"}
-    assert plan.after == {"size": 25, "mode": "session", "db": "app", "user": "app"}
+    assert plan.before.fields() == {"size": 20, "mode": "transaction", "db": "app", "user": "app"}
+    assert plan.after.fields() == {"size": 25, "mode": "session", "db": "app", "user": "app"}
     assert plan.capacity_before is not None
     assert plan.capacity_after is not None
     assert (plan.capacity_before.used, plan.capacity_before.left) == (30, 67)
@@ -44,7 +45,7 @@ async def test_create_plan(ops: DatabaseOps) -> None:
     )
     plan = await ops.plan(change)
     assert plan.before is None
-    assert plan.after == {"size": 60, "mode": "statement", "db": "orders", "user": "reporting"}
+    assert plan.after.fields() == {"size": 60, "mode": "statement", "db": "orders", "user": "reporting"}
     assert plan.capacity_after is not None
     assert (plan.capacity_after.used, plan.capacity_after.left) == (90, 7)
     assert plan.warnings == ["afterwards only 7 of 97 backend connections are left on prod-pg"]
@@ -52,7 +53,7 @@ async def test_create_plan(ops: DatabaseOps) -> None:
 
 async def test_delete_plan_frees_capacity(ops: DatabaseOps) -> None:
     plan = await ops.plan(PoolDelete(cluster="prod-pg", pool="reports"))
-    assert plan.before == {"size": 10, "mode": "session", "db": "orders", "user": "reporting"}
+    assert plan.before.fields() == {"size": 10, "mode": "session", "db": "orders", "user": "reporting"}
     assert plan.after is None
     assert plan.capacity_after is not None
     assert (plan.capacity_after.used, plan.capacity_after.left) == (20, 77)
@@ -61,7 +62,7 @@ async def test_delete_plan_frees_capacity(ops: DatabaseOps) -> None:
 
 async def test_db_create_plan(ops: DatabaseOps) -> None:
     plan = await ops.plan(DbCreate(cluster="orders-mysql", db="billing"))
-    assert (plan.before, plan.after, plan.capacity_after) == (None, {"name": "billing"}, None)
+    assert (plan.before, plan.after, plan.capacity_after) == (None, DatabaseSnapshot(name="billing"), None)
     assert plan.resource_key.endswith("/db/billing")
 
 
@@ -87,7 +88,7 @@ async def test_db_create_rules(ops: DatabaseOps) -> None:
 
 async def test_drop_plan_lists_the_pools_that_would_break(ops: DatabaseOps) -> None:
     plan = await ops.plan(DbDrop(cluster="prod-pg", db="app"))
-    assert (plan.before, plan.after) == ({"name": "app"}, None)
+    assert (plan.before, plan.after) == (DatabaseSnapshot(name="app"), None)
     assert plan.dependent_pools == ["web"]
     assert plan.warnings == ["dropping app deletes all of its data", "pool web uses app and would break"]
     staging = await ops.plan(DbDrop(cluster="analytics-pg", db="events"))

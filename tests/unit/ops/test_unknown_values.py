@@ -48,7 +48,9 @@ async def test_naming_the_mode_replaces_it(
     ops: DatabaseOps, state: SandboxState, odd_pool: SandboxPool
 ) -> None:
     plan = await ops.plan(PoolResize(cluster="prod-pg", pool="odd", size=5, mode="session"))
-    assert (plan.before, plan.after) == (
+    assert plan.before is not None
+    assert plan.after is not None
+    assert (plan.before.fields(), plan.after.fields()) == (
         {"size": 0, "mode": "burst", "db": "app", "user": None},
         {"size": 5, "mode": "session", "db": "app", "user": None},
     )

@@ -12,6 +12,7 @@ import respx
 
 from bot.digitalocean import DigitalOceanClient
 from bot.ops import DatabaseOps, Outcome, PoolResize
+from bot.ops.plan import PoolSnapshot
 from tests.support.clocks import FakeClock
 
 from .conftest import NO_RETRY
@@ -65,7 +66,7 @@ async def test_a_read_back_that_differs_is_a_conflict(ops: tuple[DatabaseOps, re
     assert listing.call_count == 3
     assert (result.outcome, result.observed) == (
         Outcome.CONFLICT,
-        {"size": 30, "mode": "transaction", "db": "app", "user": "app"},
+        PoolSnapshot(size=30, mode="transaction", db="app", user="app"),
     )
     assert result.message == (
         "DigitalOcean accepted the change, but pool web on prod-pg now reads size 30, mode transaction, "

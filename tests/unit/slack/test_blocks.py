@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block, DividerBlock
 
-from bot.ops.plan import ExecutionResult, Outcome
+from bot.ops.plan import ExecutionResult, Outcome, PoolSnapshot
 from bot.slack import ids
 from bot.slack.renderers.blocks import (
     MAX_MESSAGE_BLOCKS,
@@ -138,7 +138,9 @@ def test_succeeded_card_shows_what_was_observed() -> None:
     req = request(
         state=RequestState.SUCCEEDED,
         result=ExecutionResult(
-            outcome=Outcome.APPLIED, observed={"size": 25}, message="pool web now has size 25"
+            outcome=Outcome.APPLIED,
+            observed=PoolSnapshot(size=25, mode="transaction", db="app", user="app"),
+            message="pool web now has size 25",
         ),
     )
     assert render(card_blocks(req))[-3]["text"]["text"] == "Pool web now has size 25."

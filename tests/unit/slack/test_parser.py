@@ -27,6 +27,10 @@ from bot.slack.parser import (
 )
 from bot.slack.renderers.mrkdwn import TEXT_LIMIT
 
+SIZE_RULE = (
+    "Size must be a whole number from 1 to 2,147,483,647, not "  # the service layer's one sentence for a size
+)
+
 
 @pytest.mark.parametrize(
     ("command", "text", "expected"),
@@ -81,8 +85,6 @@ def test_reads(command: str, text: str, expected: Read) -> None:
         ("/pool", "delete staging-pg staging-web", PoolDelete(cluster="staging-pg", pool="staging-web")),
         ("/db", "create prod-pg billing", DbCreate(cluster="prod-pg", db="billing")),
         ("/db", "drop prod-pg orders", DbDrop(cluster="prod-pg", db="orders")),
-        # sizes are checked by the service layer (0 is "at least 1" there), not rejected as syntax
-        ("/pool", "resize prod-pg web size=0", PoolResize(cluster="prod-pg", pool="web", size=0)),
     ],
 )
 def test_changes(command: str, text: str, change: object) -> None:
@@ -129,15 +131,15 @@ def test_help(command: str, text: str) -> None:
         (
             "/pool",
             "create prod-pg api db=app size=5 mode=turbo",
-            "mode must be session, transaction or statement, not `turbo`.",
+            'Mode "turbo" is not a pool mode; choose session, transaction or statement.',
         ),
         (
             "/pool",
             "create prod-pg api db=app size=ten mode=session",
-            "size must be a whole number, not `ten`.",
+            SIZE_RULE + '"ten".',
         ),
-        ("/pool", "resize prod-pg web size=-3", "size must be a whole number, not `-3`."),
-        ("/pool", "resize prod-pg web size=2.5", "size must be a whole number, not `2.5`."),
+        ("/pool", "resize prod-pg web size=-3", SIZE_RULE + '"-3".'),
+        ("/pool", "resize prod-pg web size=2.5", SIZE_RULE + '"2.5".'),
         ("/pool", "resize prod-pg web", "`/pool resize` needs `size=` or `mode=` (or both)."),
         ("/pool", "resize prod-pg web size=5 size=6", "`size=` is given twice."),
         ("/pool", "resize prod-pg web size=", "`size=` needs a value."),
@@ -170,15 +172,16 @@ def test_a_size_of_thousands_of_digits_gets_the_usage_line_not_a_crash() -> None
     """Python refuses to read an integer of more than 4,300 digits; such a size is bad input, not a crash."""
     with pytest.raises(UsageError) as caught:
         parse("/pool", "resize prod-pg web size=" + "9" * 5000)
-    assert str(caught.value) == "size must be at most 2,147,483,647, not a 5,000-digit number."
+    assert str(caught.value) == SIZE_RULE + "a 5,000-character value."
     assert caught.value.usage == POOL_USAGE
 
 
 @pytest.mark.parametrize(
     ("size", "problem"),
     [
-        ("2147483648", "size must be at most 2,147,483,647, not `2147483648`."),
-        ("99999999999999999999", "size must be at most 2,147,483,647, not `99999999999999999999`."),
+        ("0", SIZE_RULE + '"0".'),
+        ("2147483648", SIZE_RULE + '"2147483648".'),
+        ("99999999999999999999", SIZE_RULE + '"99999999999999999999".'),
     ],
 )
 def test_a_size_beyond_what_digitalocean_takes_is_refused(size: str, problem: str) -> None:

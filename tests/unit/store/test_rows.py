@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.ops.plan import ExecutionResult, Outcome
+from bot.ops.plan import ExecutionResult, Outcome, PoolSnapshot
 from bot.store import EventDraft, Failure, Request, RequestState, ReviewState, Store, result_values
 from bot.store.rows import request_row
 from bot.store.schema import requests
@@ -12,7 +12,9 @@ from bot.store.schema import requests
 from .test_store import NOW, SUBMITTED, new_request
 
 RESULT = ExecutionResult(
-    outcome=Outcome.APPLIED, observed={"size": "db-s-2vcpu-4gb", "count": 3}, message="ok"
+    outcome=Outcome.APPLIED,
+    observed=PoolSnapshot(size=3, mode="burst", db="app", user=None),
+    message="ok",
 )
 FAILURE = Failure(message="DigitalOcean said no.", status=422, request_id="do-req-1")
 

@@ -8,7 +8,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.ops.changes import Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
 from bot.ops.errors import InvalidRequest
-from bot.ops.plan import ExecutionResult, Outcome, Plan, fingerprint
+from bot.ops.plan import (
+    DatabaseSnapshot,
+    ExecutionResult,
+    Outcome,
+    Plan,
+    PoolSnapshot,
+    Snapshot,
+    fingerprint,
+)
 from bot.store import AuditEvent, Request, RequestState
 
 CLUSTERS = {
@@ -34,20 +42,22 @@ class FakeClock:
 def make_plan(change: Change) -> Plan:
     if change.cluster not in CLUSTERS:
         raise InvalidRequest(f"There is no cluster named {change.cluster}.", field="cluster")
-    before: dict[str, str | int | None] | None
-    after: dict[str, str | int | None] | None
+    before: Snapshot | None
+    after: Snapshot | None
     match change:
         case PoolCreate():
             target, before = change.pool, None
-            after = {"size": change.size, "mode": change.mode, "db": change.db, "user": change.user}
+            after = PoolSnapshot(size=change.size, mode=change.mode, db=change.db, user=change.user)
         case PoolResize():
-            target, before, after = change.pool, {"size": 20, "mode": "transaction"}, {"size": change.size}
+            target, before = change.pool, PoolSnapshot(size=20, mode="transaction", db="app", user="app")
+            after = before.model_copy(update={"size": change.size or 20, "mode": change.mode or before.mode})
         case PoolDelete():
-            target, before, after = change.pool, {"size": 20}, None
+            target, after = change.pool, None
+            before = PoolSnapshot(size=20, mode="transaction", db="app", user="app")
         case DbCreate():
-            target, before, after = change.db, None, {"name": change.db}
+            target, before, after = change.db, None, DatabaseSnapshot(name=change.db)
         case DbDrop():
-            target, before, after = change.db, {"name": change.db}, None
+            target, before, after = change.db, DatabaseSnapshot(name=change.db), None
     return Plan(
         action=change.action,
         change=change,
@@ -56,7 +66,7 @@ def make_plan(change: Change) -> Plan:
         target=target,
         before=before,
         after=after,
-        fingerprint=fingerprint([change.cluster, target, before]),
+        fingerprint=fingerprint([change.cluster, target, before.fields() if before else None]),
     )
 
 

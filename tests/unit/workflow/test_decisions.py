@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.ops.changes import Action, DbDrop, PoolResize
+from bot.ops.plan import PoolSnapshot
 from bot.store import RequestState, Store
 from bot.workflow import ApprovalEngine, ApprovalStatus, NotAllowed, NotPending, Policy, RequestNotFound
 
@@ -73,7 +74,7 @@ async def test_approvals_count_once_per_person_and_the_last_one_runs_the_change(
     )
     assert last.request.approvers == ["U012LEAD", "U0LEADA"]
     assert last.request.result is not None
-    assert last.request.result.observed == {"size": 30}
+    assert last.request.result.observed == PoolSnapshot(size=30, mode="transaction", db="app", user="app")
     assert [plan.change for plan in service.executed] == [PROD]
     assert notifier.kinds() == ["submitted", "approval", "approval", "approved", "executing", "executed"]
     assert [s for _, s, _ in notifier.seen][-1] is RequestState.SUCCEEDED

@@ -7,7 +7,7 @@ import pytest
 
 from bot.ops.changes import PoolCreate, PoolResize
 from bot.store import RequestState, Store
-from bot.workflow import ApprovalEngine, InputTooLong, Policy
+from bot.workflow import ApprovalEngine, InputTooLong, Policy, RequestRefused
 
 from .conftest import GROUPS
 from .fakes import FakeClock, FakeService
@@ -24,12 +24,10 @@ def incidents(store: Store, service: FakeService, clock: FakeClock) -> ApprovalE
     [
         (PoolResize(cluster="c" * 10_000, pool="web", size=3), "The cluster name is 10,000 characters long"),
         (
-            PoolCreate(cluster="staging-pg", pool="p" * 256, db="app", size=2, mode="transaction"),
-            "The pool name is 256 characters long",
-        ),
-        (
-            PoolCreate(cluster="staging-pg", pool="api", db="app", size=2, mode="m" * 300),
-            "The mode is 300 characters long",
+            PoolCreate(
+                cluster="staging-pg", pool="api", db="app", size=2, mode="transaction", user="u" * 256
+            ),
+            "The user name is 256 characters long",
         ),
     ],
 )
@@ -42,6 +40,26 @@ async def test_an_over_long_name_is_refused_and_the_refusal_is_audited(
     assert service.planned == []
     [event] = await store.events()
     assert (event.kind, event.actor, event.cluster_name) == ("refused", "U0ALICE", None)
+
+
+async def test_an_over_long_new_pool_name_gets_the_pool_name_rule_and_is_audited_without_it(
+    engine: ApprovalEngine, store: Store, service: FakeService
+) -> None:
+    """A new pool's name has one rule (3 to 60 characters) and one sentence, however long it is."""
+    with pytest.raises(RequestRefused) as refused:
+        await engine.submit(
+            PoolCreate(cluster="staging-pg", pool="p" * 10_000, db="app", size=2, mode="transaction"),
+            "U0ALICE",
+            "C0OPS",
+        )
+    assert str(refused.value) == (
+        f'pool name "{"p" * 64}…" is 10,000 characters long; DigitalOcean requires 3 to 60'
+    )
+    assert refused.value.field == "pool"
+    assert service.planned == []
+    [event] = await store.events()
+    assert (event.kind, event.cluster_name, event.detail) == ("refused", None, {"field": "pool"})
+    assert "p" * 65 not in event.message
 
 
 async def test_an_over_long_emergency_reason_is_refused(incidents: ApprovalEngine, store: Store) -> None:

@@ -5,13 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from bot.ops.changes import DbDrop, PoolCreate, PoolResize
+from bot.ops.changes import PoolCreate, PoolResize
 from bot.store import RequestState
 from bot.workflow import (
     ApprovalEngine,
     ChannelNotAllowed,
     DuplicateRequest,
-    ProtectedDatabase,
     RequestNotFound,
     RequestRefused,
 )
@@ -61,17 +60,6 @@ async def test_a_change_the_service_layer_refuses_is_not_stored(engine: Approval
     assert await engine.list_pending() == []
     [event] = await engine.store.events()
     assert (event.kind, event.request_id, event.cluster_name) == ("refused", None, "nope-pg")
-
-
-async def test_dropping_a_protected_database_is_refused(engine: ApprovalEngine) -> None:
-    with pytest.raises(ProtectedDatabase) as caught:
-        await engine.submit(
-            DbDrop(cluster="staging-pg", db="defaultdb"), requester="U0ALICE", channel="C0OPS"
-        )
-    assert (
-        str(caught.value) == "Database defaultdb on staging-pg is protected by policy and cannot be dropped."
-    )
-    assert await engine.list_pending() == []
 
 
 async def test_a_second_request_for_the_same_resource_points_at_the_first(
