@@ -42,6 +42,7 @@ from .home import register_home
 from .incidents import register_incidents
 from .modals import register_modals
 from .notifier import SlackNotifier
+from .request_again import register_request_again
 from .tasks import TaskRegistry
 from .workspace import OwnWorkspace
 
@@ -136,6 +137,7 @@ def build_slack_app(
     register_incidents(app, deps)
     register_dbops(app, deps)
     register_home(app, deps)
+    register_request_again(app, deps)
     app.dbops = deps  # type: ignore[attr-defined]
     return app
 
