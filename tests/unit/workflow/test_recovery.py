@@ -104,14 +104,14 @@ async def test_an_executor_whose_heartbeat_loses_its_claim_stops_and_settles_not
 async def test_an_interrupted_change_that_was_not_applied_runs_once_with_its_approvals(
     store: Store, policy: Policy, clock: FakeClock
 ) -> None:
-    request, _, task = await _stuck(store, policy, clock, lease=timedelta(seconds=15))
+    request, _, task = await _stuck(store, policy, clock, lease=timedelta(minutes=5))  # beats every 100 s
     approvals = (await store.get(request.id) or request).approvals
     notifier = RecordingNotifier()
     fresh = FakeService(reconcile_applied=False)
     restarted = ApprovalEngine(store, fresh, policy, GROUPS, clock=clock, notifier=notifier)
     assert await restarted.recover() == []  # the lease still holds
 
-    clock.advance(seconds=16)
+    clock.advance(minutes=5, seconds=1)
     [recovered] = await restarted.recover()
     assert recovered.state is RequestState.SUCCEEDED
     assert recovered.approvals == approvals

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,9 @@ async def test_every_edge_of_the_table_is_walked_through_the_engine_and_no_other
     incident = Policy.from_yaml(INCIDENT_POLICY.replace("daily_cap: 2", "daily_cap: 9"))
 
     def engine(service: FakeService | None = None, policy: Policy = incident) -> ApprovalEngine:
-        return ApprovalEngine(store, service or FakeService(), policy, GROUPS, clock=clock)
+        # a 5 min lease: a heartbeat (every 100 s) never renews it during the test
+        lease = timedelta(minutes=5)
+        return ApprovalEngine(store, service or FakeService(), policy, GROUPS, clock=clock, lease=lease)
 
     main = engine()
     # submitted, approved, executing, executed → succeeded
