@@ -75,11 +75,12 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["auto", "json", "console"] = "auto"
 
-    # How long one execution may wait on DigitalOcean before its outcome counts as unknown, how long a
-    # claim outlives that before another process may reconcile it, and how often the sweep runs.
+    # How long one execution may wait on DigitalOcean before its outcome counts as unknown; how long a
+    # claim lasts unless its executor's heartbeat (every third of it) renews it, after which another process
+    # reconciles it; and how often recovery looks for such claims.
     execution_timeout_seconds: float = Field(default=300.0, gt=0, le=3600)
-    execution_lease_grace_seconds: float = Field(default=60.0, ge=0, le=3600)
-    sweep_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    execution_lease_seconds: float = Field(default=15.0, ge=0.3, le=3600)
+    sweep_interval_seconds: float = Field(default=5.0, gt=0, le=3600)
 
     # the secrets whose value had spaces or line breaks around it (a common secret-file mistake), removed
     _stripped: list[str] = PrivateAttr(default_factory=list)

@@ -1,7 +1,7 @@
 """The composition root: every part of the bot built from one `Settings`, started and stopped together.
 
     runtime = Runtime.build(settings)
-    await runtime.start()      # migrate the store, reconcile what a crash left, start the expiry sweep
+    await runtime.start()      # migrate the store, reconcile what a crash left, start the sweeps
     ...                        # serve runtime.bolt (HTTP or Socket Mode)
     await runtime.stop()       # finish in-flight work, close the clients
 
@@ -37,7 +37,7 @@ __all__ = ["SWEEP_INTERVAL", "Runtime", "make_digitalocean_client"]
 
 log = logging.getLogger(__name__)
 
-SWEEP_INTERVAL = 30.0  # seconds between expiry sweeps (and recovery of requests a dead replica left)
+SWEEP_INTERVAL = 5.0  # seconds between recovery sweeps (requests a dead process or replica left)
 
 
 def make_digitalocean_client(
@@ -108,7 +108,7 @@ class Runtime:
             notifier=notifier,
             metrics=metrics,
             execution_timeout=timedelta(seconds=settings.execution_timeout_seconds),
-            lease_grace=timedelta(seconds=settings.execution_lease_grace_seconds),
+            lease=timedelta(seconds=settings.execution_lease_seconds),
         )
         bolt = build_slack_app(settings, engine, ops, client=slack, notifier=notifier)
         return cls(settings, policy, metrics, store, digitalocean, ops, slack, engine, bolt, sandbox)
@@ -164,12 +164,14 @@ class Runtime:
                 log.exception("the timer sweep failed; it will run again in %.1f s", interval)
 
     async def _sweep_forever(self, interval: float) -> None:
+        """Recover what a crashed process left, every `interval` s (`SWEEP_INTERVAL_SECONDS`, 5 s): an
+        execution whose lease (`EXECUTION_LEASE_SECONDS`, 15 s) its heartbeat no longer renews is settled
+        within the lease plus one interval of the crash. Expiry is a timer row (`_tick_forever`)."""
         while True:
             await asyncio.sleep(interval)
             try:
-                expired = await self.engine.sweep_expired()
-                if expired:
-                    log.info("expired %d pending requests", len(expired))
-                await self.engine.recover()
+                recovered = await self.engine.recover()
+                if recovered:
+                    log.info("recovered %d requests", len(recovered))
             except Exception:
-                log.exception("the periodic sweep failed; it will run again in %.0f s", interval)
+                log.exception("the periodic sweep failed; it will run again in %.1f s", interval)

@@ -41,6 +41,7 @@ from bot.slack.listeners.dbops_command import register_dbops
 from bot.slack.listeners.home import register_home
 from bot.slack.listeners.incidents import register_incidents
 from bot.slack.listeners.modals import register_modals
+from bot.slack.listeners.request_again import register_request_again
 from bot.slack.tasks import TaskRegistry
 from bot.workflow import ApprovalEngine
 
@@ -142,6 +143,7 @@ def build_slack_app(
     register_incidents(app, deps)
     register_dbops(app, deps)
     register_home(app, deps)
+    register_request_again(app, deps)
     app.dbops = deps  # type: ignore[attr-defined]
     return app
 

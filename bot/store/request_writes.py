@@ -22,7 +22,7 @@ from .request_queries import TimerColumn, active_for, get
 from .rows import request_row
 from .schema import requests
 
-__all__ = ["RequestIdTaken", "insert_request", "set_card", "transition", "update_if"]
+__all__ = ["RequestIdTaken", "insert_request", "renew_lease", "set_card", "transition", "update_if"]
 
 
 class RequestIdTaken(StoreError):
@@ -64,6 +64,7 @@ async def transition(
     event: EventDraft,
     values: Mapping[str, Any] | None,
     expired_by: datetime | None,
+    claimed_by: str | None = None,
 ) -> tuple[Request, AuditEvent] | None:
     """See `Store.transition`."""
     conditions: list[ColumnElement[bool]] = [
@@ -72,6 +73,8 @@ async def transition(
     ]
     if expired_by is not None:
         conditions.append(requests.c.expires_at <= expired_by)
+    if claimed_by is not None:
+        conditions.append(requests.c.claimed_by == claimed_by)
     row = {**dict(values or {}), "state": to_state.value, "updated_at": at}
     return await _update(db, request_id, conditions, row, event, from_state, to_state, at)
 
@@ -103,6 +106,21 @@ async def update_if(
         row["state"] = to_state.value
     moved_from = state if to_state is not None else None
     return await _update(db, request_id, conditions, row, event, moved_from, to_state, at)
+
+
+async def renew_lease(db: Database, request_id: str, claimed_by: str, until: datetime) -> bool:
+    """See `Store.renew_lease`."""
+    async with db.write() as conn:
+        result = await conn.execute(
+            update(requests)
+            .where(
+                requests.c.id == request_id,
+                requests.c.state == RequestState.EXECUTING.value,
+                requests.c.claimed_by == claimed_by,
+            )
+            .values(lease_expires_at=until)
+        )
+        return bool(result.rowcount == 1)
 
 
 async def _update(

@@ -111,12 +111,14 @@ class Store:
         event: EventDraft,
         values: Mapping[str, Any] | None = None,
         expired_by: datetime | None = None,
+        claimed_by: str | None = None,
     ) -> tuple[Request, AuditEvent] | None:
         """Move the request from `from_state` to `to_state` if, and only if, it is still in `from_state`.
 
         One conditional UPDATE plus the audit event, in one transaction. Returns the updated request, or
         None when another caller moved it first (or it does not exist). `expired_by` adds the condition
-        "expires at or before this time". `values` sets other columns (see `schema.requests`).
+        "expires at or before this time"; `claimed_by`, "still held by this claim". `values` sets other
+        columns (see `schema.requests`).
         """
         return await request_writes.transition(
             self._db,
@@ -127,7 +129,13 @@ class Store:
             event=event,
             values=values,
             expired_by=expired_by,
+            claimed_by=claimed_by,
         )
+
+    async def renew_lease(self, request_id: str, claimed_by: str, until: datetime) -> bool:
+        """Extend an execution's lease to `until` if the request is still `executing` under the claim
+        `claimed_by`; False when the claim was lost. Not a transition: no audit event, `updated_at` kept."""
+        return await request_writes.renew_lease(self._db, request_id, claimed_by, until)
 
     async def add_approval(self, request_id: str, user: str, at: datetime) -> ApprovalAdded:
         """Count `user`'s approval once; the approval that completes the count moves it to `approved`.

@@ -30,7 +30,7 @@ from .errors import (
     ReviewNotOpen,
     WorkflowError,
 )
-from .events import EventKind
+from .events import REQUEST_AGAIN, EventKind
 from .outcomes import ApprovalOutcome, ApprovalStatus, describe_result
 from .policy import (
     ANYONE,
@@ -49,6 +49,7 @@ from .transitions import EDGES, Edge, IllegalTransition
 __all__ = [
     "ANYONE",
     "EDGES",
+    "REQUEST_AGAIN",
     "SYSTEM_ACTOR",
     "Act",
     "ApprovalEngine",

@@ -52,7 +52,7 @@ class ApprovalEngine:
         notifier: Notifier | None = None,
         metrics: Metrics | None = None,
         execution_timeout: timedelta = timedelta(minutes=5),
-        lease_grace: timedelta = timedelta(minutes=1),
+        lease: timedelta = timedelta(seconds=15),
         instance: str | None = None,
         channels: ChannelDirectory | None = None,
     ) -> None:
@@ -71,7 +71,7 @@ class ApprovalEngine:
             clock,
             metrics=metrics,
             execution_timeout=execution_timeout,
-            lease=execution_timeout + lease_grace,
+            lease=lease,
             instance=self.instance,
         )
         self._decisions = Decisions(store, journal, self.authority, self._runner, clock)

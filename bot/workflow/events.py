@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["EventKind"]
+__all__ = ["REQUEST_AGAIN", "EventKind"]
 
 
 class EventKind(StrEnum):
@@ -27,6 +27,7 @@ class EventKind(StrEnum):
     FAILED = "failed"
     UNKNOWN = "unknown"
     INTERRUPTED = "interrupted"
+    RESUMED = "resumed"
     RECONCILED = "reconciled"
     RECONCILE_FAILED = "reconcile_failed"
     LATE_RESULT = "late_result"
@@ -38,3 +39,8 @@ class EventKind(StrEnum):
     REVIEW_OPENED = "review_opened"
     REVIEW_REMINDED = "review_reminded"
     REVIEW_ACKNOWLEDGED = "review_acknowledged"
+
+
+REQUEST_AGAIN = "request_again"
+"""Set (True) in the detail of a `failed` or `reconciled` event when an interrupted change did not happen
+and its plan no longer holds: nothing was changed, and the Slack layer offers to request it again."""

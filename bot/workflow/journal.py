@@ -70,14 +70,27 @@ class Journal:
         at: datetime,
         values: Mapping[str, Any] | None = None,
         expired_by: datetime | None = None,
+        claim: str | None = None,
     ) -> Request | None:
         """`source → target` if the request is still in `source` (and, with `expired_by`, past its
-        expiry); None when someone else moved it first."""
+        expiry; with `claim`, still held by that claim); None when someone else moved it first."""
         check_edge(source, event.kind, target)
         moved = await self._store.transition(
-            request.id, source, target, at=at, event=event, values=values, expired_by=expired_by
+            request.id,
+            source,
+            target,
+            at=at,
+            event=event,
+            values=values,
+            expired_by=expired_by,
+            claimed_by=claim,
         )
         return await self._told(moved)
+
+    async def renew(self, request: Request, claim: str, until: datetime) -> bool:
+        """An executor's heartbeat: extend its lease to `until` while the request is `executing` under
+        `claim`. Not a transition (no audit event, nobody told); False when the claim was lost."""
+        return await self._store.renew_lease(request.id, claim, until)
 
     async def update(
         self,

@@ -2,18 +2,18 @@
 settle (succeeded | failed | unknown), and recover what a crash interrupted. The only caller of the
 service layer (`ChangeService`): planning for intake goes through `plan` here too.
 
-The lease is `execution_timeout` + `lease_grace`. The executor gives up on the service layer before its
-lease ends (the request becomes `unknown` and is reconciled), so `recover()` may reconcile any request
-whose lease has passed: its executor is gone. `_carry_out` is where the executor waits on DigitalOcean;
-a heartbeat that renews the lease belongs beside that wait.
+The lease is short (15 s by default) and renewed by a heartbeat while the executor waits on DigitalOcean
+(`lease.py`); every settlement of an execution is conditional on its claim, so an executor that lost its
+claim settles nothing. `recover()` reconciles any request whose lease has passed: its executor is gone.
+When reconciliation shows that an interrupted change was not applied, it is carried out under a new claim
+(`unknown --resumed--> executing`), once; the service layer refuses it if the plan no longer holds.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.metrics import Metrics
 from bot.ops.changes import Change
@@ -22,8 +22,9 @@ from bot.ops.plan import ExecutionResult, Outcome, Plan
 from bot.store import EventDraft, Failure, Request, RequestState, Store, result_values
 
 from .errors import RequestNotFound
-from .events import EventKind
+from .events import REQUEST_AGAIN, EventKind
 from .journal import Journal
+from .lease import ClaimLost, new_claim, with_heartbeat
 from .ports import ChangeService, Clock
 
 __all__ = ["SYSTEM_ACTOR", "Runner"]
@@ -32,6 +33,8 @@ log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "dbops"
 """The actor of events the bot itself causes (claims, results, expiry, recovery)."""
+
+RESUMED_MESSAGE = "the change was not applied before the crash; carrying it out now"
 
 _S = RequestState
 
@@ -66,7 +69,7 @@ class Runner:
         """Claim an approved request and carry it out; only the caller whose claim succeeds calls the
         service layer. Anyone else gets the request as it is."""
         request = await self._get(request_id)
-        now = self._clock()
+        now, claim = self._clock(), new_claim(self._instance)
         claimed = await self._journal.move(
             request,
             _S.APPROVED,
@@ -78,24 +81,21 @@ class Runner:
                 detail={"instance": self._instance},
             ),
             at=now,
-            values={"claimed_at": now, "claimed_by": self._instance, "lease_expires_at": now + self._lease},
+            values=self._claim_values(claim, now),
         )
         if claimed is None:
             return await self._get(request_id)
-        started = time.monotonic()
-        final = await self._carry_out(claimed)
-        if self._metrics is not None:
-            self._metrics.execution_latency.labels(claimed.action.value).observe(time.monotonic() - started)
-        return final
+        return await self._timed(claimed, claim, resumed=False)
 
     async def recover(self) -> list[Request]:
         """Finish what a crash interrupted, without ever repeating a change: `executing` past their lease
-        and `unknown` ones are reconciled from DigitalOcean's state; `approved` ones never claimed are
-        executed. Returns the requests it handled."""
+        and `unknown` ones are reconciled from DigitalOcean's state (an interrupted change that was not
+        applied is carried out, once); `approved` ones never claimed are executed. Returns the requests
+        it handled."""
         now = self._clock()
         for request in await self._store.list_requests([_S.EXECUTING]):
             if request.lease_expires_at is not None and request.lease_expires_at > now:
-                continue  # its executor may still be at work
+                continue  # its executor's heartbeat still renews the lease
             await self._journal.move(
                 request,
                 _S.EXECUTING,
@@ -108,18 +108,39 @@ class Runner:
                     detail={"claimed_by": request.claimed_by},
                 ),
                 at=now,
+                claim=request.claimed_by,
             )
         handled = [await self._reconcile(r) for r in await self._store.list_requests([_S.UNKNOWN])]
         for request in await self._store.list_requests([_S.APPROVED]):
             handled.append(await self.execute(request.id))
         return handled
 
-    async def _carry_out(self, request: Request) -> Request:
+    def _claim_values(self, claim: str, now: datetime) -> dict[str, object]:
+        return {"claimed_at": now, "claimed_by": claim, "lease_expires_at": now + self._lease}
+
+    async def _timed(self, request: Request, claim: str, *, resumed: bool) -> Request:
+        started = time.monotonic()
+        final = await self._carry_out(request, claim, resumed=resumed)
+        if self._metrics is not None:
+            self._metrics.execution_latency.labels(request.action.value).observe(time.monotonic() - started)
+        return final
+
+    async def _carry_out(self, request: Request, claim: str, *, resumed: bool) -> Request:
+        async def renew() -> bool:
+            return await self._journal.renew(request, claim, self._clock() + self._lease)
+
         try:
-            async with asyncio.timeout(self._timeout.total_seconds()):
-                result = await self._service.execute(request.plan)
+            result = await with_heartbeat(
+                self._service.execute(request.plan),
+                renew,
+                every=self._lease.total_seconds() / 3,
+                timeout=self._timeout.total_seconds(),
+            )
+        except ClaimLost:
+            log.warning("the claim was lost; another process settles it", extra={"request_id": request.id})
+            return await self._get(request.id)
         except OutcomeUnknownError as error:
-            return await self._to_unknown(request, str(error))
+            return await self._to_unknown(request, claim, str(error))
         except OpsError as error:
             upstream = error if isinstance(error, UpstreamFailure) else None
             failure = Failure(
@@ -127,22 +148,29 @@ class Runner:
                 status=upstream.status if upstream else None,
                 request_id=upstream.request_id if upstream else None,
             )
-            return await self._settle(request, _S.EXECUTING, None, failure, kind=EventKind.FAILED)
+            return await self._settle(
+                request, _S.EXECUTING, None, failure, kind=EventKind.FAILED, claim=claim, again=resumed
+            )
         except TimeoutError:
             why = f"DigitalOcean gave no answer within {self._timeout.total_seconds():.0f}s."
-            return await self._to_unknown(request, why)
+            return await self._to_unknown(request, claim, why)
         except Exception:
             log.exception("the service layer failed unexpectedly", extra={"request_id": request.id})
-            return await self._to_unknown(request, "The change was interrupted by an unexpected error.")
-        return await self._settle_result(request, _S.EXECUTING, result, kind=EventKind.EXECUTED)
+            return await self._to_unknown(
+                request, claim, "The change was interrupted by an unexpected error."
+            )
+        return await self._settle_result(
+            request, _S.EXECUTING, result, kind=EventKind.EXECUTED, claim=claim, again=resumed
+        )
 
-    async def _to_unknown(self, request: Request, why: str) -> Request:
+    async def _to_unknown(self, request: Request, claim: str, why: str) -> Request:
         moved = await self._journal.move(
             request,
             _S.EXECUTING,
             _S.UNKNOWN,
             EventDraft(kind=EventKind.UNKNOWN, actor=SYSTEM_ACTOR, message=f"{why} Checking DigitalOcean."),
             at=self._clock(),
+            claim=claim,
         )
         if moved is None:
             return await self._late(request, why)
@@ -167,13 +195,54 @@ class Runner:
                 tell=True,
             )
             return request
-        return await self._settle_result(request, _S.UNKNOWN, result, kind=EventKind.RECONCILED)
+        interrupted, resumed_before = await self._history(request)
+        if result.outcome is Outcome.NOT_APPLIED and interrupted and not resumed_before:
+            return await self._resume(request)
+        return await self._settle_result(
+            request, _S.UNKNOWN, result, kind=EventKind.RECONCILED, again=interrupted or resumed_before
+        )
+
+    async def _history(self, request: Request) -> tuple[bool, bool]:
+        """Whether the request is `unknown` because its executor was interrupted (not because DigitalOcean
+        gave no clear answer), and whether an interrupted execution of it was already resumed."""
+        events = await self._store.events(request_id=request.id)
+        into_unknown = [e.kind for e in events if e.to_state is _S.UNKNOWN]
+        interrupted = bool(into_unknown) and into_unknown[-1] == EventKind.INTERRUPTED
+        return interrupted, any(e.kind == EventKind.RESUMED for e in events)
+
+    async def _resume(self, request: Request) -> Request:
+        """`unknown --resumed--> executing` under a new claim (one process wins it), then carry it out: the
+        approvals stand; the service layer re-reads the state and refuses a plan that no longer holds."""
+        now, claim = self._clock(), new_claim(self._instance)
+        resumed = await self._journal.move(
+            request,
+            _S.UNKNOWN,
+            _S.EXECUTING,
+            EventDraft(
+                kind=EventKind.RESUMED,
+                actor=SYSTEM_ACTOR,
+                message=f"{request.id}: {RESUMED_MESSAGE}.",
+                detail={"instance": self._instance},
+            ),
+            at=now,
+            values=self._claim_values(claim, now),
+        )
+        if resumed is None:
+            return await self._get(request.id)
+        return await self._timed(resumed, claim, resumed=True)
 
     async def _settle_result(
-        self, request: Request, source: RequestState, result: ExecutionResult, *, kind: EventKind
+        self,
+        request: Request,
+        source: RequestState,
+        result: ExecutionResult,
+        *,
+        kind: EventKind,
+        claim: str | None = None,
+        again: bool = False,
     ) -> Request:
         failure = None if result.outcome is Outcome.APPLIED else Failure(message=result.message)
-        return await self._settle(request, source, result, failure, kind=kind)
+        return await self._settle(request, source, result, failure, kind=kind, claim=claim, again=again)
 
     async def _settle(
         self,
@@ -183,12 +252,18 @@ class Runner:
         failure: Failure | None,
         *,
         kind: EventKind,
+        claim: str | None = None,
+        again: bool = False,
     ) -> Request:
+        """Record the outcome (`claim`: only while the execution still holds it). `again`: the change was
+        interrupted or resumed, so a failure offers to request it again."""
         now = self._clock()
         said = failure.message if failure else (result.message if result else "")
         detail: dict[str, object] = {"outcome": result.outcome.value if result else None}
         if failure is not None:
             detail |= {"status": failure.status, "do_request_id": failure.request_id}
+            if again:
+                detail[REQUEST_AGAIN] = True
         moved = await self._journal.move(
             request,
             source,
@@ -201,6 +276,7 @@ class Runner:
             ),
             at=now,
             values={**result_values(result, failure), "finished_at": now},
+            claim=claim,
         )
         return moved if moved is not None else await self._late(request, said)
 

@@ -52,6 +52,7 @@ EDGES: frozenset[Edge] = frozenset(
         (_S.EXECUTING, _E.FAILED, _S.FAILED),
         (_S.EXECUTING, _E.UNKNOWN, _S.UNKNOWN),
         (_S.EXECUTING, _E.INTERRUPTED, _S.UNKNOWN),  # its executor's lease passed
+        (_S.UNKNOWN, _E.RESUMED, _S.EXECUTING),  # interrupted, not applied, plan holds: a new claim, once
         (_S.UNKNOWN, _E.RECONCILED, _S.SUCCEEDED),
         (_S.UNKNOWN, _E.RECONCILED, _S.FAILED),
     )

@@ -27,6 +27,7 @@ from bot.slack.renderers.incident_lines import (
 )
 from bot.slack.renderers.mrkdwn import escape, mention
 from bot.slack.renderers.quotes import attributed, one_line
+from bot.slack.renderers.request_again import offers_request_again, request_again_blocks, request_again_text
 from bot.slack.renderers.states import state_word
 from bot.workflow import AuditEvent, Request, RequestState
 
@@ -71,12 +72,19 @@ def thread_line(request: Request, event: AuditEvent) -> str | None:
         return ":gear: Execution started on DigitalOcean."
     if kind in ("executed", "failed", "reconciled"):
         return result_line(request, checked=kind == "reconciled")
-    if kind in ("unknown", "interrupted"):
+    if kind == "unknown":
         return (
             f":grey_question: {sentence(escape(event.message.removesuffix(' Checking DigitalOcean.')))} "
             "The state is being reconciled by reading DigitalOcean back; "
             "the change will not be sent again."
         )
+    if kind == "interrupted":
+        return (
+            f":grey_question: {sentence(escape(event.message))} It will not be sent again unless "
+            "DigitalOcean shows it was not applied."
+        )
+    if kind == "resumed":
+        return ":arrows_counterclockwise: The change was not applied before the crash; carrying it out now."
     if kind == "reconcile_failed":
         return ":hourglass: Could not check DigitalOcean yet; the bot will try again."
     if kind == "rejected":
@@ -170,7 +178,14 @@ class SlackNotifier:
     async def _tell(self, request: Request, event: AuditEvent) -> None:
         assert request.card_channel is not None
         line = thread_line(request, event) if event.kind != "review_opened" else None
-        if line is not None:
+        if line is not None and offers_request_again(request, event):
+            await self._client.chat_postMessage(
+                channel=request.card_channel,
+                thread_ts=request.card_ts,
+                text=request_again_text(line),
+                blocks=request_again_blocks(request, line),
+            )
+        elif line is not None:
             await self._client.chat_postMessage(
                 channel=request.card_channel, thread_ts=request.card_ts, text=line
             )

@@ -191,3 +191,48 @@ async def test_text_a_person_typed_with_nul_characters_is_stored_on_both_backend
     assert stored.id == event.id
     assert stored.message == '"pool\ufffdname <!channel>" is not a valid pool name.'
     assert stored.detail == {"typed": "pool\ufffdname <!channel>", "words": ["pool\ufffdname <!channel>"]}
+
+
+async def test_a_lease_is_renewed_only_under_its_claim_and_a_settlement_may_require_the_claim(
+    store: Store,
+) -> None:
+    request = new_request(required=1)
+    await store.insert_request(request, SUBMITTED)
+    await store.add_approval(request.id, "U0BOB", NOW)
+    claim = EventDraft(kind="executing", actor="dbops", message="Carrying it out.")
+    values = {"claimed_at": NOW, "claimed_by": "bot-1/aaaa", "lease_expires_at": NOW + timedelta(seconds=15)}
+    assert await store.transition(
+        request.id, RequestState.APPROVED, RequestState.EXECUTING, at=NOW, event=claim, values=values
+    )
+    events = len(await store.events(request_id=request.id))
+
+    later = NOW + timedelta(seconds=30)
+    assert await store.renew_lease(request.id, "bot-1/aaaa", later)
+    assert not await store.renew_lease(request.id, "bot-1/bbbb", later + timedelta(hours=1))
+    renewed = await store.get(request.id)
+    assert renewed is not None
+    assert renewed.lease_expires_at == later
+    assert renewed.updated_at == NOW  # a heartbeat is not a change of the request …
+    assert len(await store.events(request_id=request.id)) == events  # … and writes no audit event
+
+    done = EventDraft(kind="executed", actor="dbops", message="Done.")
+    assert (
+        await store.transition(
+            request.id,
+            RequestState.EXECUTING,
+            RequestState.SUCCEEDED,
+            at=later,
+            event=done,
+            claimed_by="bot-1/bbbb",
+        )
+        is None
+    )
+    assert await store.transition(
+        request.id,
+        RequestState.EXECUTING,
+        RequestState.SUCCEEDED,
+        at=later,
+        event=done,
+        claimed_by="bot-1/aaaa",
+    )
+    assert not await store.renew_lease(request.id, "bot-1/aaaa", later)  # no longer executing

@@ -141,7 +141,8 @@ async def test_recover_leaves_a_live_claim_alone_and_reconciles_one_past_its_lea
     store: Store, policy: Policy, clock: FakeClock
 ) -> None:
     stuck = FakeService(gate=asyncio.Event())
-    first = ApprovalEngine(store, stuck, policy, GROUPS, clock=clock)
+    # a 5 min lease: its heartbeat (every 100 s) never beats during the test, so it cannot renew it
+    first = ApprovalEngine(store, stuck, policy, GROUPS, clock=clock, lease=timedelta(minutes=5))
     request = await first.submit(STAGING, "U0ALICE", "C0OPS")
     task = asyncio.create_task(first.approve(request.id, "U012LEAD"))
     await stuck.started.wait()
@@ -152,7 +153,7 @@ async def test_recover_leaves_a_live_claim_alone_and_reconciles_one_past_its_lea
     assert await second.recover() == []
     assert fresh.reconciled == []
 
-    clock.advance(minutes=6, seconds=1)  # past the 5 min timeout + 1 min grace
+    clock.advance(minutes=6, seconds=1)  # past the lease
     [recovered] = await second.recover()
     assert recovered.state is RequestState.SUCCEEDED
     assert (fresh.executed, len(fresh.reconciled)) == ([], 1)

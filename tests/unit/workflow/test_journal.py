@@ -7,7 +7,7 @@ import ast
 from pathlib import Path
 
 BOT = Path(__file__).parents[3] / "bot"
-WRITES = {"transition", "update_if", "add_approval", "insert_request", "append_event"}
+WRITES = {"transition", "update_if", "add_approval", "insert_request", "append_event", "renew_lease"}
 
 
 def _writers() -> dict[str, set[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -43,7 +44,9 @@ async def test_every_edge_of_the_table_is_walked_through_the_engine_and_no_other
     incident = Policy.from_yaml(INCIDENT_POLICY.replace("daily_cap: 2", "daily_cap: 9"))
 
     def engine(service: FakeService | None = None, policy: Policy = incident) -> ApprovalEngine:
-        return ApprovalEngine(store, service or FakeService(), policy, GROUPS, clock=clock)
+        # a 5 min lease: a heartbeat (every 100 s) never renews it during the test
+        lease = timedelta(minutes=5)
+        return ApprovalEngine(store, service or FakeService(), policy, GROUPS, clock=clock, lease=lease)
 
     main = engine()
     # submitted, approved, executing, executed → succeeded
@@ -68,7 +71,7 @@ async def test_every_edge_of_the_table_is_walked_through_the_engine_and_no_other
     await main.stop((await main.submit(resize("p-stop"), "U0ONCALL", INC, emergency="down")).id, "U0BOB")
     await main.submit(resize("p-sup"), "U0ALICE", OPS)
     await main.stop((await main.submit(resize("p-sup"), "U0ONCALL", INC, emergency="down")).id, "U0BOB")
-    # interrupted: an executor that never answers, recovered past its lease
+    # interrupted: an executor that never answers, recovered past its lease, then resumed
     stuck = FakeService(gate=asyncio.Event())
     hung = engine(stuck)
     task = asyncio.create_task(hung.approve((await hung.submit(resize("p-int"), "U0ALICE", OPS)).id, LEAD))
@@ -82,7 +85,8 @@ async def test_every_edge_of_the_table_is_walked_through_the_engine_and_no_other
     clock.advance(minutes=6, seconds=1)  # past the countdown and the lease, not yet past expiry
     await engine(policy=Policy.from_yaml(POLICY)).fire_due()  # without break_glass: p-rev is revoked
     assert (await main.get(revoked.id)).state is RequestState.CANCELLED
-    await main.recover()
+    # recovered: DigitalOcean shows it was not applied, so it resumes (a new claim) and runs
+    await engine(FakeService(reconcile_applied=False)).recover()
     clock.advance(minutes=60)
     await main.fire_due()
     task.cancel()
