@@ -25,6 +25,7 @@ __all__ = [
     "DatabaseUser",
     "Engine",
     "EngineOptions",
+    "MaintenanceWindow",
     "Pool",
     "PoolMode",
     "PoolSpec",
@@ -115,8 +116,24 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
 
+class DatabaseUser(_Model):
+    """A database user: name and role only; the password is never read."""
+
+    name: str
+    role: UserRole | None = None
+
+
+class MaintenanceWindow(_Model):
+    """`database_maintenance_window` in the spec: when maintenance runs and whether some is `pending`."""
+
+    day: str
+    hour: str
+    pending: bool | None = None
+    description: list[str] | None = None
+
+
 class Cluster(_Model):
-    """A database cluster, without its connection details and users."""
+    """A database cluster, without its connection details; its users by name and role only (no password)."""
 
     id: str
     name: str
@@ -130,6 +147,8 @@ class Cluster(_Model):
     created_at: datetime | None = None
     tags: list[str] | None = None
     db_names: list[str] | None = None
+    users: list[DatabaseUser] | None = None
+    maintenance_window: MaintenanceWindow | None = None
 
     @property
     def ram_gb(self) -> int | None:
@@ -145,13 +164,6 @@ class Backup(_Model):
 
     created_at: datetime
     size_gigabytes: float
-
-
-class DatabaseUser(_Model):
-    """A database user: name and role only; the password is never read."""
-
-    name: str
-    role: UserRole | None = None
 
 
 PoolName = Annotated[str, StringConstraints(min_length=POOL_NAME_MIN, max_length=POOL_NAME_MAX)]

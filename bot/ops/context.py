@@ -10,6 +10,7 @@ from bot.digitalocean import Cluster, DigitalOceanClient, Pool
 from .changes import Change
 from .errors import InvalidRequest
 from .plan import Plan, PlanDetails, Snapshot, fingerprint
+from .plan_warnings import cluster_warnings
 from .rules import listing
 from .upstream import Calls
 
@@ -70,7 +71,9 @@ class Context:
         after: Snapshot | None,
         **details: Unpack[PlanDetails],
     ) -> Plan:
-        """The plan of `change` on this cluster, fingerprinted by the state `before` it was made from."""
+        """The plan of `change` on this cluster, fingerprinted by the state `before` it was made from; the
+        cluster's own warnings (maintenance pending) come after the operation's."""
+        details["warnings"] = details.get("warnings", []) + cluster_warnings(self.cluster)
         shown = None if before is None else before.fields()
         state = {"cluster": self.cluster.id, change.action.kind: target, "before": shown}
         return Plan(

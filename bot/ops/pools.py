@@ -10,6 +10,7 @@ from .clusters import require_online, require_postgres
 from .context import Context
 from .errors import InvalidRequest
 from .plan import Capacity, Plan, PoolSnapshot, Snapshot
+from .plan_warnings import delete_warning, mode_warnings, orphan_warnings
 from .rules import check_addressable, check_pool_name, check_resize_asks, check_size, listing
 
 __all__ = ["CreatePool", "DeletePool", "ResizePool", "find_pool", "pool_capacity", "pool_snapshot"]
@@ -132,7 +133,9 @@ class CreatePool(_PoolOperation):
             after=after,
             capacity_before=pool_capacity(ctx, pools),
             capacity_after=after_capacity,
-            warnings=warnings + _low_headroom(ctx, after_capacity),
+            warnings=warnings
+            + mode_warnings(change.pool, mode, change.size)
+            + _low_headroom(ctx, after_capacity),
         )
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:
@@ -185,12 +188,9 @@ class ResizePool(_PoolOperation):
         after_capacity = _fit(ctx, pools, pool.name, new_size, old_size=pool.size)
         before = pool_snapshot(pool)
         after = before.model_copy(update={"size": new_size, "mode": new_mode})
-        warnings: list[str] = []
-        if new_mode != pool.mode:
-            warnings.append(
-                f"pool {pool.name} changes from {pool.mode} to {new_mode.value} mode: check that its "
-                "clients work in that mode"
-            )
+        warnings = orphan_warnings(ctx.cluster, pool)
+        if new_mode != pool.mode or new_mode is PoolMode.SESSION:
+            warnings += mode_warnings(pool.name, new_mode, new_size)
         return ctx.plan(
             change,
             target=pool.name,
@@ -238,7 +238,7 @@ class DeletePool(_PoolOperation):
             after=None,
             capacity_before=capacity_before,
             capacity_after=capacity_after,
-            warnings=[f"clients connected through pool {pool.name} lose their connections"],
+            warnings=[delete_warning(pool.name), *orphan_warnings(ctx.cluster, pool)],
         )
 
     async def write(self, ctx: Context, plan: Plan, current: Snapshot | None) -> None:

@@ -15,6 +15,7 @@ from .context import Context, Operation, describe_drift
 from .databases import CreateDatabase, DropDatabase
 from .errors import ClusterNotFound, InvalidRequest, OpsError, StalePlan
 from .plan import ExecutionResult, Outcome, Plan, Snapshot
+from .plan_warnings import orphan_warnings
 from .pools import CreatePool, DeletePool, ResizePool, find_pool, pool_capacity
 from .rules import listing
 from .upstream import Calls
@@ -80,7 +81,12 @@ class DatabaseOps:
                 f"{listing(p.name for p in listing_.pools)}",
                 field="pool",
             )
-        return PoolView(cluster=listing_.cluster, pool=pool, capacity=listing_.capacity)
+        return PoolView(
+            cluster=listing_.cluster,
+            pool=pool,
+            capacity=listing_.capacity,
+            warnings=orphan_warnings(listing_.cluster, pool),
+        )
 
     async def list_databases(self, ref: str) -> list[Database]:
         ctx = await self._context(ref, Calls())

@@ -22,10 +22,11 @@ class PoolListing(BaseModel):
 
 
 class PoolView(BaseModel):
-    """One pool, with its cluster's capacity."""
+    """One pool, with its cluster's capacity and what is wrong with it (its user or database is gone)."""
 
     model_config = ConfigDict(frozen=True)
 
     cluster: Cluster
     pool: Pool
     capacity: Capacity | None
+    warnings: list[str] = []

@@ -94,6 +94,7 @@ class SandboxCluster:
     pools: dict[str, SandboxPool] = field(default_factory=dict)
     created_at: str = "2024-01-15T09:30:00Z"
     backup_ages_hours: list[float] = field(default_factory=list)  # backups, as hours before "now"
+    maintenance_pending: list[str] = field(default_factory=list)  # updates due in the next window
 
     @property
     def is_postgres(self) -> bool:

@@ -73,7 +73,12 @@ def render_cluster(cluster: SandboxCluster) -> dict[str, Any]:
         "connection": _connection(cluster),
         "private_connection": _connection(cluster, prefix="private-"),
         "users": [render_user(user) for user in cluster.users] if cluster.manages_users else None,
-        "maintenance_window": {"day": "tuesday", "hour": "02:00:00", "pending": False, "description": []},
+        "maintenance_window": {
+            "day": "tuesday",
+            "hour": "02:00:00",
+            "pending": bool(cluster.maintenance_pending),
+            "description": list(cluster.maintenance_pending),
+        },
         "project_id": str(uuid.uuid5(uuid.NAMESPACE_URL, "sandbox-project")),
         "rules": [],
         "storage_size_mib": 0,

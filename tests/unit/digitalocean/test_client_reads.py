@@ -15,6 +15,7 @@ from bot.digitalocean import (
     DigitalOceanClient,
     Engine,
     EngineOptions,
+    MaintenanceWindow,
     Pool,
     PoolMode,
     UnexpectedError,
@@ -98,6 +99,12 @@ async def test_get_cluster(api: respx.MockRouter, client: DigitalOceanClient) ->
         created_at=cluster.created_at,
         tags=["production"],
         db_names=["defaultdb", "app", "orders"],
+        users=[
+            DatabaseUser(name="doadmin", role=UserRole.PRIMARY),
+            DatabaseUser(name="app", role=UserRole.NORMAL),
+            DatabaseUser(name="reporting", role=UserRole.NORMAL),
+        ],
+        maintenance_window=MaintenanceWindow(day="saturday", hour="08:45:12", pending=False, description=[]),
     )
     assert cluster.created_at is not None
     assert cluster.created_at.isoformat() == "2024-01-11T18:37:36+00:00"
@@ -258,7 +265,7 @@ async def test_no_model_carries_a_password_or_connection_uri(
     assert_no_secret(*clusters, cluster, *users, *pools, pool)
     assert set(cluster.model_dump()) == {
         "id", "name", "engine", "num_nodes", "size", "region", "version", "status", "created_at", "tags",
-        "db_names",
+        "db_names", "users", "maintenance_window",
     }  # fmt: skip
     assert set(pool.model_dump()) == {"name", "mode", "size", "db", "user"}
     assert set(users[0].model_dump()) == {"name", "role"}

@@ -33,7 +33,8 @@ async def test_resize_plan(ops: DatabaseOps) -> None:
     assert (plan.capacity_before.used, plan.capacity_before.left) == (30, 67)
     assert (plan.capacity_after.used, plan.capacity_after.left) == (35, 62)
     assert plan.warnings == [
-        "pool web changes from transaction to session mode: check that its clients work in that mode"
+        "in session mode each client of pool web holds one server connection for as long as it stays "
+        "connected, so at most 25 clients can use the pool at once and the others wait"
     ]
     assert plan.summary == "resize pool web on prod-pg"
     assert plan.resource_key == f"{PROD_PG}/pool/web"
@@ -48,7 +49,8 @@ async def test_create_plan(ops: DatabaseOps) -> None:
     assert plan.after.fields() == {"size": 60, "mode": "statement", "db": "orders", "user": "reporting"}
     assert plan.capacity_after is not None
     assert (plan.capacity_after.used, plan.capacity_after.left) == (90, 7)
-    assert plan.warnings == ["afterwards only 7 of 97 backend connections are left on prod-pg"]
+    assert plan.warnings[-1] == "afterwards only 7 of 97 backend connections are left on prod-pg"
+    assert plan.warnings[0].startswith("in statement mode a client of pool batch")
 
 
 async def test_delete_plan_frees_capacity(ops: DatabaseOps) -> None:
@@ -57,7 +59,10 @@ async def test_delete_plan_frees_capacity(ops: DatabaseOps) -> None:
     assert plan.after is None
     assert plan.capacity_after is not None
     assert (plan.capacity_after.used, plan.capacity_after.left) == (20, 77)
-    assert plan.warnings == ["clients connected through pool reports lose their connections"]
+    assert plan.warnings == [
+        "every client that connects through pool reports (clients give the pool's name as the database "
+        "name) fails at once: its connections are closed and new ones are refused"
+    ]
 
 
 async def test_db_create_plan(ops: DatabaseOps) -> None:
