@@ -43,6 +43,7 @@ __all__ = [
     "sentence",
     "state_line",
     "stop_button",
+    "warning_lines",
 ]
 
 MAX_MESSAGE_BLOCKS = 50
@@ -57,6 +58,11 @@ def sentence(text: str) -> str:
     if not text:
         return text
     return full_stop(text[0].upper() + text[1:])
+
+
+def warning_lines(warnings: list[str]) -> str:
+    """Service-layer warnings as `:warning:` lines, each escaped and a sentence."""
+    return "\n".join(f":warning: {sentence(escape(w))}" for w in warnings)
 
 
 def full_stop(text: str) -> str:
@@ -226,8 +232,9 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
             )
         )
     if plan.warnings:
-        warnings = "\n".join(f":warning: {sentence(escape(w))}" for w in plan.warnings)
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(warnings, MAX_SECTION))))
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=clip(warning_lines(plan.warnings), MAX_SECTION)))
+        )
     outcome = failure_text(request) or result_text(request)
     if outcome and request.state.is_final:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(outcome, MAX_SECTION))))

@@ -10,7 +10,7 @@ from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, Sec
 from bot.ops import Database, Pool
 from bot.ops.plan import Capacity
 from bot.ops.views import PoolListing, PoolView
-from bot.slack.renderers.blocks import MAX_SECTION, check_message
+from bot.slack.renderers.blocks import MAX_SECTION, check_message, warning_lines
 from bot.slack.renderers.mrkdwn import TEXT_LIMIT, clip, code, escape
 
 __all__ = [
@@ -109,15 +109,20 @@ def pool_show_blocks(view: PoolView) -> list[Block]:
         MarkdownTextObject(text=f"*Database*\n{code(pool.db)}"),
         MarkdownTextObject(text=f"*User*\n{code(pool.user) if pool.user else '(the connecting user)'}"),
     ]
-    return check_message(
-        [
-            SectionBlock(
-                text=MarkdownTextObject(text=f"*Pool {code(pool.name)} on {escape(view.cluster.name)}*")
-            ),
-            SectionBlock(fields=fields),
-            ContextBlock(elements=[MarkdownTextObject(text=capacity_line(view.cluster.name, view.capacity))]),
-        ]
+    blocks: list[Block] = [
+        SectionBlock(
+            text=MarkdownTextObject(text=f"*Pool {code(pool.name)} on {escape(view.cluster.name)}*")
+        ),
+        SectionBlock(fields=fields),
+    ]
+    if view.warnings:
+        blocks.append(
+            SectionBlock(text=MarkdownTextObject(text=clip(warning_lines(view.warnings), MAX_SECTION)))
+        )
+    blocks.append(
+        ContextBlock(elements=[MarkdownTextObject(text=capacity_line(view.cluster.name, view.capacity))])
     )
+    return check_message(blocks)
 
 
 def pool_show_text(view: PoolView) -> str:
