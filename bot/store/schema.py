@@ -151,7 +151,10 @@ requests = Table(
     Column("review_due_at", UtcDateTime),
     Column("reviewed_by", FreeString(SLACK_ID_MAX)),
     Column("reviewed_at", UtcDateTime),
+    # revert (migration 0003): the request this one undoes
+    Column("revert_of", FreeString(16)),
     Index("ix_requests_state", "state"),
+    Index("ix_requests_revert_of", "revert_of"),
     Index("ix_requests_runs_at", "runs_at"),
     Index("ix_requests_remind_at", "remind_at"),
     Index("ix_requests_escalate_at", "escalate_at"),

@@ -165,6 +165,7 @@ class Policy(_Strict):
     notify_channels: list[ChannelId] = []
     channels: list[ChannelId] = []
     request_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    revert_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)  # 0: no Revert
     allow_self_approval: bool = False
     protected_databases: list[str] = ["defaultdb"]
     cluster_tag: str | None = None

@@ -1,0 +1,50 @@
+"""Revert: `/dbops revert <request-id>` and the card's Revert button open a new request that undoes a
+succeeded one (the engine's `revert`); its card is posted in the channel, its thread names the original."""
+
+from __future__ import annotations
+
+import logging
+
+from slack_bolt.async_app import AsyncRespond
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.slack.cards import post_card
+from bot.slack.deps import SlackDeps
+from bot.slack.renderers.errors import refusal
+from bot.slack.renderers.revert import reverts_line
+from bot.workflow import WorkflowError
+
+__all__ = ["open_revert"]
+
+log = logging.getLogger(__name__)
+
+
+async def open_revert(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    request_id: str,
+    user: str,
+    channel: str,
+    respond: AsyncRespond,
+) -> None:
+    """Ask the engine for the revert of `request_id`; a refusal (past the window, stale…) is one
+    ephemeral sentence to `user`."""
+    try:
+        revert = await deps.engine.revert(request_id.upper(), user, channel)
+    except WorkflowError as refused:
+        await respond(text=refusal(refused), response_type="ephemeral")
+        return
+    if not await post_card(deps, client, revert, respond=respond):
+        return
+    original = await deps.engine.get(revert.revert_of or request_id)
+    posted = await deps.engine.get(revert.id)
+    link = await deps.notifier.permalink(original) if original.card_ts else None
+    try:
+        await client.chat_postMessage(
+            channel=str(posted.card_channel),
+            thread_ts=posted.card_ts,
+            text=reverts_line(original.id, link),
+        )
+    except SlackApiError as error:
+        log.warning("could not link %s to %s: %r", revert.id, original.id, error)
