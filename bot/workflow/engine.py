@@ -31,7 +31,7 @@ from .journal import Journal
 from .outcomes import ApprovalOutcome
 from .policy import GroupResolver, Policy
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
-from .revert import check_revertible, inverse_change, revert_ends_at
+from .revert import check_revertible, inverse_change
 from .runner import SYSTEM_ACTOR, Runner
 from .submission import Intake
 from .timers import EXPIRY, Timers
@@ -74,6 +74,7 @@ class ApprovalEngine:
             execution_timeout=execution_timeout,
             lease=lease,
             instance=self.instance,
+            revert_window=timedelta(minutes=policy.revert_window_minutes),
         )
         self._decisions = Decisions(store, journal, self.authority, self._runner, clock)
         parts = (store, journal, self._decisions, self._runner, policy, resolver, self.channels, clock)
@@ -117,10 +118,6 @@ class ApprovalEngine:
             await self._intake.refused(requester, f"Refused for {requester}: {refused}", self._clock())
             raise
         return await self._intake.submit(change, requester, channel, emergency=None, revert_of=original)
-
-    def revert_ends_at(self, request: Request) -> datetime | None:
-        """When `request`'s Revert window closes (None: it has none), for the card's button."""
-        return revert_ends_at(request, self.policy)
 
     def check_channel(self, channel: str) -> None:
         """Raises `ChannelNotAllowed` unless the policy's `channels` (when set) has `channel`. Every command

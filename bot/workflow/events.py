@@ -41,6 +41,7 @@ class EventKind(StrEnum):
     REVIEW_ACKNOWLEDGED = "review_acknowledged"
     # revert
     REVERT_REQUESTED = "revert_requested"  # on the original: a new request (`detail.revert`) undoes it
+    REVERT_WINDOW_ENDED = "revert_window_ended"
 
 
 REQUEST_AGAIN = "request_again"

@@ -5,8 +5,10 @@
     pool.delete  → recreate the pool with its exact spec (name, mode, size, database, user)
     db.create    → drop the database that was created (its own typed confirmation, like any drop)
 
-Offered for `revert_window_minutes` (policy) after the original finished. The inverse is planned against
-live state; it is refused as stale when the resource is no longer as the original left it (its "after").
+Offered for `revert_window_minutes` (policy) after the original succeeded: the runner sets `revert_until`,
+the `revert window` timer clears it when the window ends (the card is redrawn without the button). The
+inverse is planned against live state; it is refused as stale when the resource is no longer as the
+original left it (its "after").
 """
 
 from __future__ import annotations
@@ -21,38 +23,45 @@ from bot.store import Request, RequestState
 from .errors import RevertRefused
 from .policy import Policy
 
-__all__ = ["REVERTIBLE", "changed_since", "check_revertible", "inverse_change", "revert_ends_at"]
+__all__ = [
+    "REVERTIBLE",
+    "changed_since",
+    "check_revertible",
+    "inverse_change",
+    "is_revertible",
+    "revert_values",
+]
 
 REVERTIBLE = frozenset({Action.POOL_CREATE, Action.POOL_RESIZE, Action.POOL_DELETE, Action.DB_CREATE})
 
 
-def revert_ends_at(request: Request, policy: Policy) -> datetime | None:
-    """When the Revert window of `request` closes; None when it has none (not a revertible change that
-    succeeded, or the policy's window is 0)."""
-    if (
-        request.action not in REVERTIBLE
-        or request.state is not RequestState.SUCCEEDED
-        or request.finished_at is None
-        or policy.revert_window_minutes == 0
-    ):
-        return None
-    return request.finished_at + timedelta(minutes=policy.revert_window_minutes)
-
-
 def check_revertible(request: Request, policy: Policy, now: datetime) -> None:
-    """Raises `RevertRefused` with the reason unless `request` may be reverted at `now`."""
+    """Raises `RevertRefused` with the reason unless `request` may be reverted at `now`: a revertible
+    change that succeeded, within its window (`revert_until`, set by the runner when it succeeded)."""
     if request.action not in REVERTIBLE:
         raise RevertRefused(request.id, f"a {request.action.value} cannot be undone")
     if request.state is not RequestState.SUCCEEDED:
         raise RevertRefused(request.id, f"only a change that succeeded can be, and it is {request.state}")
     if policy.revert_window_minutes == 0:
         raise RevertRefused(request.id, "the policy turns Revert off (revert_window_minutes is 0)")
-    ends = revert_ends_at(request, policy)
-    if ends is None or now >= ends:
-        minutes = policy.revert_window_minutes
+    if request.revert_until is None or now >= request.revert_until:
         raise RevertRefused(
-            request.id, f"its revert window of {minutes} minute(s) after it ran has ended; ask for the change"
+            request.id,
+            f"its revert window of {policy.revert_window_minutes} minute(s) after it ran has ended; "
+            "ask for the change you want instead",
         )
+
+
+def revert_values(request: Request, succeeded: bool, window: timedelta, now: datetime) -> dict[str, object]:
+    """The runner's settlement values: a revertible change that succeeded offers Revert for `window`."""
+    if not succeeded or request.action not in REVERTIBLE or not window:
+        return {}
+    return {"revert_until": now + window}
+
+
+def is_revertible(request: Request, now: datetime) -> bool:
+    """Whether the card offers Revert: a window is open (its end is not past)."""
+    return request.revert_until is not None and now < request.revert_until
 
 
 def inverse_change(request: Request) -> Change:

@@ -66,7 +66,11 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
         elif verb == "revert" and len(words) == 2 and _REQUEST_ID.match(words[1]):
             await ack()
             user, channel = str(command["user_id"]), str(command["channel_id"])
-            work = open_revert(deps, client, words[1], user, channel, respond)
+
+            async def say(text: str) -> None:
+                await respond(text=text, response_type="ephemeral")
+
+            work = open_revert(deps, client, words[1], user, channel, say, respond)
         else:
             echo = clip(
                 f"`/dbops` does not understand `{escape(' '.join(words))}`.",

@@ -27,6 +27,7 @@ from bot.ops.plan import Capacity, Plan
 from bot.slack import ids
 from bot.slack.renderers.mrkdwn import clip, code, escape, mention, mentions
 from bot.slack.renderers.quotes import attributed
+from bot.slack.renderers.revert import revert_actions
 from bot.slack.renderers.states import state_word
 from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
@@ -258,7 +259,7 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
             )
         )
     else:
-        blocks.append(DividerBlock())
+        blocks += revert_actions(request, now) or [DividerBlock()]
     footer = f"Request {request.id} · {state_word(request.state)}"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return check_message(blocks)

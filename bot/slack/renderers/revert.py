@@ -2,10 +2,36 @@
 
 from __future__ import annotations
 
-from bot.slack.renderers.mrkdwn import escape
-from bot.workflow import AuditEvent
+from datetime import UTC, datetime
 
-__all__ = ["revert_of", "reverts_line"]
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject
+
+from bot.slack import ids
+from bot.slack.renderers.mrkdwn import escape
+from bot.workflow import AuditEvent, Request
+from bot.workflow.revert import is_revertible
+
+__all__ = ["revert_actions", "revert_of", "reverts_line"]
+
+
+def revert_actions(request: Request, now: datetime | None = None) -> list[Block]:
+    """The Revert button of a succeeded card while its window is open (drawn by the window's end too, so a
+    card redrawn late never offers it)."""
+    if not is_revertible(request, now or datetime.now(UTC)):
+        return []
+    assert request.revert_until is not None
+    button = ButtonElement(
+        text="Revert",
+        action_id=ids.REVERT,
+        value=request.id,
+        confirm=ConfirmObject(
+            title="Revert this change?",
+            text=f"This opens a new request that undoes {request.id}; it needs approval like any other.",
+            confirm="Open the request",
+            deny="Keep it",
+        ),
+    )
+    return [ActionsBlock(block_id=ids.CARD_ACTIONS_BLOCK, elements=[button])]
 
 
 def revert_of(event: AuditEvent) -> str:

@@ -9,7 +9,7 @@ from datetime import timedelta
 from bot.slack import ids
 from bot.store import Request, RequestState
 from tests.integration.slack.harness import Harness
-from tests.support.team import ALICE, LEAD1
+from tests.support.team import ALICE, CHANNEL, LEAD1
 
 
 async def _succeeded(bot: Harness, command: str, text: str) -> Request:
@@ -93,9 +93,32 @@ async def test_revert_of_a_delete_recreates_the_same_pool(bot: Harness) -> None:
     assert _pool(bot, "staging-web") == before
 
 
-async def test_after_the_window_the_command_refuses_with_the_reason(bot: Harness) -> None:
+def _buttons(bot: Harness, request: Request) -> list[str]:
+    assert request.card_ts is not None
+    shown = bot.slack.message(request.card_channel or CHANNEL, request.card_ts)
+    return [e["action_id"] for b in shown.blocks if b["type"] == "actions" for e in b["elements"]]
+
+
+async def test_the_revert_button_opens_the_revert_of_a_created_pool(bot: Harness) -> None:
+    original = await _succeeded(bot, "/pool", "create staging-pg jobs db=app size=3 mode=session")
+    await bot.slack.wait_for(lambda _: _buttons(bot, original) == [ids.REVERT], what="the Revert button")
+
+    await bot.click(ids.REVERT, original, user=ALICE)
+    revert = await bot.request_of(await bot.wait_card(2))
+    assert (revert.revert_of, revert.action.value, revert.requester) == (original.id, "pool.delete", ALICE)
+    await bot.click(ids.APPROVE, revert, user=ALICE)  # never self-approved
+    await bot.click(ids.APPROVE, revert, user=LEAD1)
+    await bot.wait_thread(revert, "The change succeeded")
+    assert _pool(bot, "jobs") is None
+    assert [a.user for a in (await bot.engine.get(revert.id)).approvals] == [LEAD1]
+
+
+async def test_after_the_window_the_button_is_gone_and_the_command_refuses(bot: Harness) -> None:
     original = await _succeeded(bot, "/pool", "resize staging-pg staging-web size=15")
     bot.clock.advance(timedelta(minutes=61))
+    assert f"revert window of {original.id} ended" in await bot.engine.fire_due()
+    await bot.slack.wait_for(lambda _: _buttons(bot, original) == [], what="the card without Revert")
+    assert (await bot.engine.get(original.id)).revert_until is None
 
     await bot.command("/dbops", f"revert {original.id}", user=ALICE)
     answer = await _answer(bot, 1)
