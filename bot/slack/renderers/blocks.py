@@ -27,7 +27,7 @@ from bot.ops.plan import Capacity, Plan
 from bot.slack import ids
 from bot.slack.renderers.mrkdwn import clip, code, escape, mention, mentions
 from bot.slack.renderers.quotes import attributed
-from bot.slack.renderers.revert import revert_actions
+from bot.slack.renderers.revert import drop_is_final, revert_actions
 from bot.slack.renderers.states import state_word
 from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
@@ -215,6 +215,8 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         latest = date(plan.latest_backup_at) if plan.latest_backup_at else "none"
         plan_text += f"\nLatest backup of {escape(plan.cluster_name)}: {latest}"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(plan_text, MAX_SECTION))))
+    if final := drop_is_final(plan, date(plan.latest_backup_at) if plan.latest_backup_at else None):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(final, MAX_SECTION))))
     if plan.dependent_pools:
         pools = ", ".join(code(p) for p in plan.dependent_pools)
         blocks.append(

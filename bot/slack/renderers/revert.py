@@ -6,12 +6,29 @@ from datetime import UTC, datetime
 
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject
 
+from bot.ops.changes import Action
+from bot.ops.plan import Plan
 from bot.slack import ids
+from bot.slack.renderers import messages
 from bot.slack.renderers.mrkdwn import escape
 from bot.workflow import AuditEvent, Request
 from bot.workflow.revert import is_revertible
 
-__all__ = ["revert_actions", "revert_of", "reverts_line"]
+__all__ = ["drop_is_final", "revert_actions", "revert_of", "reverts_line"]
+
+
+def drop_is_final(plan: Plan, when: str | None) -> str | None:
+    """What a drop's card says before anyone approves: it cannot be undone, the latest backup (`when`, as
+    the card shows a date) and what a restore costs. None for any other plan."""
+    if plan.action is not Action.DB_DROP:
+        return None
+    cluster = escape(plan.cluster_name)
+    backup = (
+        messages.DROP_LATEST_BACKUP.format(cluster=cluster, at=when)
+        if when
+        else messages.DROP_NO_BACKUP.format(cluster=cluster)
+    )
+    return messages.DROP_IS_FINAL.format(backup=backup)
 
 
 def revert_actions(request: Request, now: datetime | None = None) -> list[Block]:
