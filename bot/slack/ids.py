@@ -23,6 +23,7 @@ REQUEST_AGAIN_BLOCK: Final = "dbops_request_again_actions"
 # ---- modals (view callback_ids) ----
 MODAL_CHANGE: Final = "dbops_change"  # create/resize/delete pool, create/drop database
 MODAL_REJECT: Final = "dbops_reject_reason"
+MODAL_REVERT_DROP: Final = "dbops_revert_drop"  # the typed confirmation of a db.create's revert (a drop)
 
 # ---- modal input blocks (block_id) and their elements (action_id) ----
 CLUSTER_BLOCK: Final = "cluster_block"

@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.ops.errors import OpsError
 from bot.slack.adapters.home_tab import actionable
 from bot.slack.deps import SlackDeps
-from bot.slack.listeners.revert import open_revert
+from bot.slack.listeners.revert import start_revert
 from bot.slack.parser import tokens
 from bot.slack.renderers import messages
 from bot.slack.renderers.errors import refusal
@@ -70,7 +70,10 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
             async def say(text: str) -> None:
                 await respond(text=text, response_type="ephemeral")
 
-            work = open_revert(deps, client, words[1], user, channel, say, respond)
+            trigger = str(command.get("trigger_id") or "")
+            work = start_revert(
+                deps, client, words[1], user, say, trigger_id=trigger, channel=channel, respond=respond
+            )
         else:
             echo = clip(
                 f"`/dbops` does not understand `{escape(' '.join(words))}`.",

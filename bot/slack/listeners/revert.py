@@ -3,6 +3,7 @@ succeeded one (the engine's `revert`); its card is posted in the channel, its th
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,14 +12,42 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.ops.changes import Action
 from bot.slack import ids
 from bot.slack.cards import post_card
-from bot.slack.deps import SlackDeps, answer, clicked, reporter
+from bot.slack.deps import SlackDeps, answer, clicked, reporter, tell
 from bot.slack.renderers.errors import refusal
-from bot.slack.renderers.revert import reverts_line
+from bot.slack.renderers.messages import CONFIRM_MISMATCH
+from bot.slack.renderers.revert import revert_drop_form, reverts_line
 from bot.workflow import WorkflowError
 
-__all__ = ["open_revert", "register_revert"]
+__all__ = ["open_revert", "register_revert", "start_revert"]
+
+
+async def start_revert(
+    deps: SlackDeps,
+    client: AsyncWebClient,
+    request_id: str,
+    user: str,
+    say: Callable[[str], Awaitable[None]],
+    *,
+    trigger_id: str,
+    channel: str | None = None,
+    respond: AsyncRespond | None = None,
+) -> None:
+    """The revert of `request_id`, asked in `channel` (default: the original's). A `db.create`'s revert is
+    a drop: it first opens its typed confirmation (`trigger_id` lives 3 s), which then opens it."""
+    try:
+        original = await deps.engine.get(request_id.upper())
+    except WorkflowError as refused:
+        await say(refusal(refused))
+        return
+    where = channel or original.channel
+    if original.action is Action.DB_CREATE:
+        await client.views_open(trigger_id=trigger_id, view=revert_drop_form(original, where))
+        return
+    await open_revert(deps, client, original.id, user, where, say, respond)
+
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +92,32 @@ def register_revert(app: AsyncApp, deps: SlackDeps) -> None:
         async def say(text: str) -> None:
             await answer(deps, client, click, text)
 
-        async def work() -> None:
-            try:  # the revert is asked where the original was (a click on the Home tab has no channel)
-                channel = (await deps.engine.get(click.request_id)).channel
-            except WorkflowError as refused:
-                await say(refusal(refused))
-                return
-            await open_revert(deps, client, click.request_id, click.user, channel, say)
-
+        trigger = str(body.get("trigger_id") or "")
         deps.tasks.spawn(
-            work(),
+            start_revert(deps, client, click.request_id, click.user, say, trigger_id=trigger),
             name=f"revert {click.request_id} by {click.user}",
             on_error=reporter(deps, client, click),
             decision=True,
+        )
+
+    @app.view(ids.MODAL_REVERT_DROP)
+    async def confirmed(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        view = body["view"]
+        meta = json.loads(view["private_metadata"])
+        request_id, channel, user = str(meta["r"]), str(meta["c"]), str(body["user"]["id"])
+        typed = (view["state"]["values"].get(ids.CONFIRM_BLOCK) or {}).get(ids.CONFIRM_INPUT) or {}
+        original = await deps.engine.get(request_id)
+        db = original.plan.target
+        if typed.get("value") != db:
+            await ack(response_action="errors", errors={ids.CONFIRM_BLOCK: CONFIRM_MISMATCH.format(db=db)})
+            return
+        await ack()
+
+        async def say(text: str) -> None:
+            await tell(client, channel, user, text)
+
+        deps.tasks.spawn(
+            open_revert(deps, client, request_id, user, channel, say),
+            name=f"revert {request_id} by {user}",
+            person=user,
         )

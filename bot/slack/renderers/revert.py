@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    InputBlock,
+    MarkdownTextObject,
+    PlainTextInputElement,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
 
 from bot.ops.changes import Action
 from bot.ops.plan import Plan
@@ -14,7 +25,30 @@ from bot.slack.renderers.mrkdwn import escape
 from bot.workflow import AuditEvent, Request
 from bot.workflow.revert import is_revertible
 
-__all__ = ["drop_is_final", "revert_actions", "revert_of", "reverts_line"]
+__all__ = ["drop_is_final", "revert_actions", "revert_drop_form", "revert_of", "reverts_line"]
+
+
+def revert_drop_form(original: Request, channel: str) -> View:
+    """The revert of a `db.create` is a drop: its own typed confirmation, as the drop form asks for.
+    `private_metadata` keeps the original's id and the channel the revert is asked in."""
+    db = original.plan.target
+    ask = f"Revert *{escape(original.id)}*: drop database `{escape(db)}` on {escape(original.cluster_name)}?"
+    return View(
+        type="modal",
+        callback_id=ids.MODAL_REVERT_DROP,
+        title="Revert: drop database",
+        submit="Ask to drop",
+        close="Cancel",
+        private_metadata=json.dumps({"r": original.id, "c": channel}),
+        blocks=[
+            SectionBlock(text=MarkdownTextObject(text=ask)),  # names within intake's bounds
+            InputBlock(
+                block_id=ids.CONFIRM_BLOCK,
+                label="Type the database's name to confirm",
+                element=PlainTextInputElement(action_id=ids.CONFIRM_INPUT, max_length=63),
+            ),
+        ],
+    )
 
 
 def drop_is_final(plan: Plan, when: str | None) -> str | None:

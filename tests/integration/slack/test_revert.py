@@ -4,7 +4,9 @@ audit log name each other."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from bot.slack import ids
 from bot.store import Request, RequestState
@@ -131,3 +133,26 @@ async def test_after_the_window_the_button_is_gone_and_the_command_refuses(bot: 
 async def test_revert_of_an_unknown_request_says_so(bot: Harness) -> None:
     await bot.command("/dbops", "revert R-NOSUCH")
     assert "There is no request R-NOSUCH" in await _answer(bot, 1)
+
+
+async def test_the_revert_of_a_created_database_is_a_drop_with_its_typed_confirmation(bot: Harness) -> None:
+    original = await _succeeded(bot, "/db", "create staging-pg reports")
+    await bot.slack.wait_for(lambda _: _buttons(bot, original) == [ids.REVERT], what="the Revert button")
+    await bot.click(ids.REVERT, original, user=ALICE)
+    await bot.slack.wait_for_calls("views.open", 1)
+    view = bot.slack.calls_to("views.open")[-1].args["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    assert view["callback_id"] == ids.MODAL_REVERT_DROP
+    meta = str(view["private_metadata"])
+
+    def typed(name: str) -> dict[str, Any]:
+        return {ids.CONFIRM_BLOCK: {ids.CONFIRM_INPUT: {"type": "plain_text_input", "value": name}}}
+
+    wrong = await bot.submit(ids.MODAL_REVERT_DROP, typed("report"), user=ALICE, private_metadata=meta)
+    assert wrong.json()["errors"] == {ids.CONFIRM_BLOCK: "Type reports exactly to confirm the drop."}
+    assert len(bot.cards()) == 1
+
+    right = await bot.submit(ids.MODAL_REVERT_DROP, typed("reports"), user=ALICE, private_metadata=meta)
+    assert right.status_code == 200
+    revert = await bot.request_of(await bot.wait_card(2))
+    assert (revert.revert_of, revert.action.value, revert.plan.target) == (original.id, "db.drop", "reports")
