@@ -125,7 +125,9 @@ class Intake:
         if revert_of is not None:
             await self._check_not_stale(revert_of, plan, requester, now)
 
-        required = self._policy.required_approvals(plan.action, plan.cluster_name)
+        required = self._policy.required_approvals(
+            plan.action, plan.cluster_name, revert=revert_of is not None
+        )
         ttl = timedelta(minutes=self._policy.request_ttl_minutes)
         timers = (
             emergency_timers(now, ttl, rules.countdown_seconds)

@@ -116,7 +116,10 @@ class Timers:
         return await self._store.due(timer.column, now, state=timer.state)
 
     def _approvers(self, request: Request) -> list[str]:
-        return mentionable(self._policy.approver_lists(request.action, request.cluster_name))
+        lists = self._policy.approver_lists(
+            request.action, request.cluster_name, revert=request.revert_of is not None
+        )
+        return mentionable(lists)
 
     def _review_every(self) -> timedelta:
         rules = self._policy.break_glass
