@@ -215,8 +215,6 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         latest = date(plan.latest_backup_at) if plan.latest_backup_at else "none"
         plan_text += f"\nLatest backup of {escape(plan.cluster_name)}: {latest}"
     blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(plan_text, MAX_SECTION))))
-    if final := drop_is_final(plan, date(plan.latest_backup_at) if plan.latest_backup_at else None):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(final, MAX_SECTION))))
     if plan.dependent_pools:
         pools = ", ".join(code(p) for p in plan.dependent_pools)
         blocks.append(
@@ -231,6 +229,8 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
     if plan.warnings:
         warnings = "\n".join(f":warning: {sentence(escape(w))}" for w in plan.warnings)
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(warnings, MAX_SECTION))))
+    if final := drop_is_final(plan, date(plan.latest_backup_at) if plan.latest_backup_at else None):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(final, MAX_SECTION))))
     outcome = failure_text(request) or result_text(request)
     if outcome and request.state.is_final:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(outcome, MAX_SECTION))))
