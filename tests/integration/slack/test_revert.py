@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.slack import ids
 from bot.store import Request, RequestState
-from tests.integration.slack.harness import Harness
+from tests.integration.slack.harness import POLICY, Harness, running_bot
 from tests.support.team import ALICE, CHANNEL, LEAD1
 
 
@@ -156,3 +157,15 @@ async def test_the_revert_of_a_created_database_is_a_drop_with_its_typed_confirm
     assert right.status_code == 200
     revert = await bot.request_of(await bot.wait_card(2))
     assert (revert.revert_of, revert.action.value, revert.plan.target) == (original.id, "db.drop", "reports")
+
+
+async def test_a_window_of_0_turns_revert_off(tmp_path: Path) -> None:
+    async with running_bot(tmp_path, policy_yaml=POLICY + "revert_window_minutes: 0\n") as bot:
+        original = await _succeeded(bot, "/pool", "resize staging-pg staging-web size=15")
+        await bot.slack.wait_for(
+            lambda _: "succeeded" in bot.slack.message(CHANNEL, original.card_ts or "").text,
+            what="the succeeded card",
+        )
+        assert _buttons(bot, original) == []
+        await bot.command("/dbops", f"revert {original.id}")
+        assert "the policy turns Revert off (revert_window_minutes is 0)" in await _answer(bot, 1)
