@@ -42,6 +42,7 @@ from bot.slack.listeners.home import register_home
 from bot.slack.listeners.incidents import register_incidents
 from bot.slack.listeners.modals import register_modals
 from bot.slack.listeners.request_again import register_request_again
+from bot.slack.listeners.revert import register_revert
 from bot.slack.tasks import TaskRegistry
 from bot.workflow import ApprovalEngine
 
@@ -144,6 +145,7 @@ def build_slack_app(
     register_dbops(app, deps)
     register_home(app, deps)
     register_request_again(app, deps)
+    register_revert(app, deps)
     app.dbops = deps  # type: ignore[attr-defined]
     return app
 

@@ -16,12 +16,14 @@ STOP: Final = "dbops_stop"  # stops a break-glass change during its countdown
 ACK_REVIEW: Final = "dbops_ack_review"  # on the review message of a break-glass change that ran
 REVIEW_ACTIONS_BLOCK: Final = "dbops_review_actions"
 HOME_ACTIONS_PREFIX: Final = "dbops_home_"  # block_id of a request's buttons on the App Home tab
+REVERT: Final = "dbops_revert"  # on a succeeded card while its revert window is open
 REQUEST_AGAIN: Final = "dbops_request_again"  # on the thread line of an interrupted change that failed
 REQUEST_AGAIN_BLOCK: Final = "dbops_request_again_actions"
 
 # ---- modals (view callback_ids) ----
 MODAL_CHANGE: Final = "dbops_change"  # create/resize/delete pool, create/drop database
 MODAL_REJECT: Final = "dbops_reject_reason"
+MODAL_REVERT_DROP: Final = "dbops_revert_drop"  # the typed confirmation of a db.create's revert (a drop)
 
 # ---- modal input blocks (block_id) and their elements (action_id) ----
 CLUSTER_BLOCK: Final = "cluster_block"

@@ -117,6 +117,8 @@ class Request(BaseModel):
     review_due_at: datetime | None = None  # the next reminder to review it
     reviewed_by: str | None = None
     reviewed_at: datetime | None = None
+    revert_of: str | None = None  # the succeeded request this one undoes
+    revert_until: datetime | None = None  # a succeeded change can be reverted until then
 
     @property
     def is_emergency(self) -> bool:

@@ -15,7 +15,7 @@ from .schema import approvals, requests
 
 __all__ = ["TimerColumn", "active_for", "due_query", "get", "hydrate", "list_query"]
 
-TimerColumn = Literal["runs_at", "remind_at", "escalate_at", "review_due_at"]
+TimerColumn = Literal["runs_at", "remind_at", "escalate_at", "review_due_at", "revert_until"]
 """The due-time columns the timer sweep fires from."""
 
 

@@ -151,7 +151,12 @@ requests = Table(
     Column("review_due_at", UtcDateTime),
     Column("reviewed_by", FreeString(SLACK_ID_MAX)),
     Column("reviewed_at", UtcDateTime),
+    # revert (migration 0003): the request this one undoes
+    Column("revert_of", FreeString(16)),
+    Column("revert_until", UtcDateTime),  # a succeeded change offers Revert until then (a timer)
     Index("ix_requests_state", "state"),
+    Index("ix_requests_revert_of", "revert_of"),
+    Index("ix_requests_revert_until", "revert_until"),
     Index("ix_requests_runs_at", "runs_at"),
     Index("ix_requests_remind_at", "remind_at"),
     Index("ix_requests_escalate_at", "escalate_at"),

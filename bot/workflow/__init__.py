@@ -27,6 +27,7 @@ from .errors import (
     NotPending,
     RequestNotFound,
     RequestRefused,
+    RevertRefused,
     ReviewNotOpen,
     WorkflowError,
 )
@@ -85,6 +86,7 @@ __all__ = [
     "RequestNotFound",
     "RequestRefused",
     "RequestState",
+    "RevertRefused",
     "ReviewNotOpen",
     "ReviewState",
     "SilentNotifier",

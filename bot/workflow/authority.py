@@ -115,6 +115,7 @@ class Authority:
             request.cluster_name,
             self._groups,
             escalated=request.escalated_at is not None,
+            revert=request.revert_of is not None,
         )
 
     def _state(self, act: Act, request: Request, now: datetime) -> Reason | None:

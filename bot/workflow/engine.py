@@ -26,11 +26,12 @@ from .audit_export import export_audit
 from .authority import Act, Authority, Verdict
 from .channels import ChannelDirectory, NoChannelDirectory
 from .decisions import Decisions
-from .errors import AuditNotAllowed, ChannelNotAllowed, RequestNotFound
+from .errors import AuditNotAllowed, ChannelNotAllowed, RequestNotFound, RevertRefused
 from .journal import Journal
 from .outcomes import ApprovalOutcome
 from .policy import GroupResolver, Policy
 from .ports import ChangeService, Clock, Notifier, SilentNotifier, utc_now
+from .revert import check_revertible, inverse_change
 from .runner import SYSTEM_ACTOR, Runner
 from .submission import Intake
 from .timers import EXPIRY, Timers
@@ -73,6 +74,7 @@ class ApprovalEngine:
             execution_timeout=execution_timeout,
             lease=lease,
             instance=self.instance,
+            revert_window=timedelta(minutes=policy.revert_window_minutes),
         )
         self._decisions = Decisions(store, journal, self.authority, self._runner, clock)
         parts = (store, journal, self._decisions, self._runner, policy, resolver, self.channels, clock)
@@ -102,6 +104,20 @@ class ApprovalEngine:
         `submission`.
         """
         return await self._intake.submit(change, requester, channel, emergency=emergency)
+
+    async def revert(self, request_id: str, requester: str, channel: str) -> Request:
+        """Open a new pending request that undoes the succeeded `request_id` (`revert.py`), linked both
+        ways (`revert_of` on the new one, a `revert_requested` event on the original). Raises
+        `RequestNotFound`, `RevertRefused` (not revertible, past its window, or stale: naming what changed)
+        and whatever `submit` raises."""
+        original = await self.get(request_id)
+        try:
+            check_revertible(original, self.policy, self._clock())
+            change = inverse_change(original)
+        except RevertRefused as refused:
+            await self._intake.refused(requester, f"Refused for {requester}: {refused}", self._clock())
+            raise
+        return await self._intake.submit(change, requester, channel, emergency=None, revert_of=original)
 
     def check_channel(self, channel: str) -> None:
         """Raises `ChannelNotAllowed` unless the policy's `channels` (when set) has `channel`. Every command

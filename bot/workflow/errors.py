@@ -12,7 +12,8 @@ WorkflowError
 ├── NotPending          the request has moved on (`request.state` says where)
 ├── EmergencyRefused    break-glass is not allowed here, for this person, for this change, or today
 │   └── NotIncidentChannel  outside the incident channels (`channels`)
-└── ReviewNotOpen       the break-glass review was already acknowledged (or there is none)
+├── ReviewNotOpen       the break-glass review was already acknowledged (or there is none)
+└── RevertRefused       that request cannot be reverted (now): `why` says so
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ __all__ = [
     "NotPending",
     "RequestNotFound",
     "RequestRefused",
+    "RevertRefused",
     "ReviewNotOpen",
     "WorkflowError",
 ]
@@ -156,3 +158,13 @@ class ReviewNotOpen(WorkflowError):
         else:
             message = f"{request.id} has no review waiting."
         super().__init__(message)
+
+
+class RevertRefused(WorkflowError):
+    """The request cannot be reverted (not a revertible change, not succeeded, past its window, or the
+    resource changed since it ran); `request_id` names it, `str()` says why."""
+
+    def __init__(self, request_id: str, why: str) -> None:
+        self.request_id = request_id
+        self.why = why
+        super().__init__(f"{request_id} cannot be reverted: {why}.")

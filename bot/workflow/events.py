@@ -39,6 +39,9 @@ class EventKind(StrEnum):
     REVIEW_OPENED = "review_opened"
     REVIEW_REMINDED = "review_reminded"
     REVIEW_ACKNOWLEDGED = "review_acknowledged"
+    # revert
+    REVERT_REQUESTED = "revert_requested"  # on the original: a new request (`detail.revert`) undoes it
+    REVERT_WINDOW_ENDED = "revert_window_ended"
 
 
 REQUEST_AGAIN = "request_again"

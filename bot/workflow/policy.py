@@ -18,6 +18,9 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from bot.ops.changes import Action
 
+from .approver_ids import ANYONE, GROUP_ID, Approvers
+from .revert_policy import RevertRule
+
 __all__ = [
     "ANYONE",
     "BreakGlass",
@@ -30,11 +33,6 @@ __all__ = [
     "load_policy",
 ]
 
-ANYONE = "*"
-"""In an approvers list: any member of the workspace (the requester still needs `allow_self_approval`)."""
-
-_USER = re.compile(r"^[UW][A-Z0-9]+$")
-_GROUP = re.compile(r"^S[A-Z0-9]+$")
 _CHANNEL = re.compile(r"^[CG][A-Z0-9]+$")
 _CHANNEL_PATTERN = re.compile(r"^[a-z0-9_*?\[\]-]{1,80}$")
 
@@ -59,27 +57,13 @@ class StaticGroups:
         return self._groups.get(group_id, frozenset())
 
 
-def _approver_id(value: str) -> str:
-    if value == ANYONE or _USER.match(value) or _GROUP.match(value):
-        return value
-    raise ValueError(f"{value!r} is not a Slack user ID (U…, W…), user group ID (S…) or '*'")
-
-
 def _channel_id(value: str) -> str:
     if _CHANNEL.match(value):
         return value
     raise ValueError(f"{value!r} is not a Slack channel ID (C… or G…)")
 
 
-def _not_empty(value: list[str]) -> list[str]:
-    if not value:
-        raise ValueError("is empty, so nobody could approve; list user or group IDs, or '*' for anyone")
-    return value
-
-
-ApproverId = Annotated[str, AfterValidator(_approver_id)]
 ChannelId = Annotated[str, AfterValidator(_channel_id)]
-Approvers = Annotated[list[ApproverId], AfterValidator(_not_empty)]
 
 
 class _Strict(BaseModel):
@@ -102,6 +86,7 @@ class ActionRules(_Strict):
     pool_delete: ActionRule = Field(alias="pool.delete")
     db_create: ActionRule = Field(alias="db.create")
     db_drop: ActionRule = Field(alias="db.drop")
+    revert: RevertRule | None = None  # see `revert_policy`
 
     def for_action(self, action: Action) -> ActionRule:
         rule: ActionRule = getattr(self, action.value.replace(".", "_"))
@@ -165,6 +150,7 @@ class Policy(_Strict):
     notify_channels: list[ChannelId] = []
     channels: list[ChannelId] = []
     request_ttl_minutes: int = Field(default=60, ge=1, le=7 * 24 * 60)
+    revert_window_minutes: int = Field(default=60, ge=0, le=7 * 24 * 60)  # 0: no Revert
     allow_self_approval: bool = False
     protected_databases: list[str] = ["defaultdb"]
     cluster_tag: str | None = None
@@ -219,9 +205,11 @@ class Policy(_Strict):
         """Every `clusters` entry whose pattern matches the cluster's name (case-sensitive fnmatch)."""
         return [rule for pattern, rule in self.clusters.items() if fnmatch.fnmatchcase(cluster_name, pattern)]
 
-    def required_approvals(self, action: Action, cluster_name: str) -> int:
-        """The action's count, raised by any matching cluster rule: the stricter number wins."""
-        counts = [self.actions.for_action(action).approvals]
+    def required_approvals(self, action: Action, cluster_name: str, *, revert: bool = False) -> int:
+        """The action's count (a revert's: `actions.revert.approvals` when set), raised by any matching
+        cluster rule: the stricter number wins."""
+        own = self.actions.revert.approvals if revert and self.actions.revert else None
+        counts = [own or self.actions.for_action(action).approvals]
         counts += [rule.approvals for rule in self.cluster_rules(cluster_name) if rule.approvals is not None]
         return max(counts)
 
@@ -238,13 +226,15 @@ class Policy(_Strict):
         return self.escalation is not None and self.actions.for_action(action).approvers is None
 
     def approver_lists(
-        self, action: Action, cluster_name: str, *, escalated: bool = False
+        self, action: Action, cluster_name: str, *, escalated: bool = False, revert: bool = False
     ) -> list[list[str]]:
         """The lists someone must be in, every one of them, to approve or reject `action` on
         `cluster_name`: the action's `approvers` (the top-level list if it has none) and the `approvers` of
         every matching cluster rule that has some. Once a request is `escalated`, `escalation.approvers`
         join the top-level list only (see `escalation_widens`); the other lists still apply."""
         rule = self.actions.for_action(action).approvers
+        if revert and self.actions.revert and self.actions.revert.approvers:  # a revert's own list
+            rule = self.actions.revert.approvers
         first = rule or self.approvers
         if escalated and self.escalation is not None and rule is None:
             first = [*self.approvers, *self.escalation.approvers]
@@ -266,10 +256,11 @@ class Policy(_Strict):
         groups: GroupResolver,
         *,
         escalated: bool = False,
+        revert: bool = False,
     ) -> bool:
         """In every list of `approver_lists` (groups expanded). Self-approval is a separate rule
         (`allow_self_approval`)."""
-        for allowed in self.approver_lists(action, cluster_name, escalated=escalated):
+        for allowed in self.approver_lists(action, cluster_name, escalated=escalated, revert=revert):
             if not await _listed(user, allowed, groups):
                 return False
         return True
@@ -279,7 +270,7 @@ async def _listed(user: str, allowed: list[str], groups: GroupResolver) -> bool:
     if ANYONE in allowed or user in allowed:
         return True
     for entry in allowed:
-        if _GROUP.match(entry) and user in await groups.members(entry):
+        if GROUP_ID.match(entry) and user in await groups.members(entry):
             return True
     return False
 

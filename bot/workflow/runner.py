@@ -26,6 +26,7 @@ from .events import REQUEST_AGAIN, EventKind
 from .journal import Journal
 from .lease import ClaimLost, new_claim, with_heartbeat
 from .ports import ChangeService, Clock
+from .revert import revert_values
 
 __all__ = ["SYSTEM_ACTOR", "Runner"]
 
@@ -51,6 +52,7 @@ class Runner:
         execution_timeout: timedelta,
         lease: timedelta,
         instance: str,
+        revert_window: timedelta = timedelta(),
     ) -> None:
         self._store = store
         self._journal = journal
@@ -60,6 +62,7 @@ class Runner:
         self._timeout = execution_timeout
         self._lease = lease
         self._instance = instance
+        self._revert_window = revert_window
 
     async def plan(self, change: Change) -> Plan:
         """The service layer's plan (raises its `OpsError` when it refuses the change)."""
@@ -275,7 +278,11 @@ class Runner:
                 detail=detail,
             ),
             at=now,
-            values={**result_values(result, failure), "finished_at": now},
+            values={
+                **result_values(result, failure),
+                "finished_at": now,
+                **revert_values(request, failure is None, self._revert_window, now),
+            },
             claim=claim,
         )
         return moved if moved is not None else await self._late(request, said)

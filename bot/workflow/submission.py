@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot.ops.changes import Change
 from bot.ops.errors import OpsError
+from bot.ops.plan import Plan
 from bot.store import (
     ActiveRequestExists,
     EmergencyCapReached,
@@ -30,12 +31,14 @@ from .errors import (
     InputTooLong,
     NotPending,
     RequestRefused,
+    RevertRefused,
 )
 from .events import EventKind
 from .intake import check_change, check_ids, check_reason
 from .journal import Journal
 from .policy import GroupResolver, Policy
 from .ports import Clock
+from .revert import changed_since
 from .runner import Runner
 from .timers import emergency_timers, pending_timers
 
@@ -63,8 +66,17 @@ class Intake:
         self._channels = channels
         self._clock = clock
 
-    async def submit(self, change: Change, requester: str, channel: str, *, emergency: str | None) -> Request:
-        """See `ApprovalEngine.submit`."""
+    async def submit(
+        self,
+        change: Change,
+        requester: str,
+        channel: str,
+        *,
+        emergency: str | None,
+        revert_of: Request | None = None,
+    ) -> Request:
+        """See `ApprovalEngine.submit`; with `revert_of`, the change undoes that request (`revert.py`), and
+        is refused as stale when its resource is no longer as that request left it."""
         now = self._clock()
         emergency = (emergency or "").strip() or None
         check_ids(requester, channel)
@@ -110,8 +122,12 @@ class Intake:
         except OpsError as error:
             await self.refused(requester, f"Refused for {requester}: {error}", now, change=change)
             raise RequestRefused(str(error), field=getattr(error, "field", None)) from None
+        if revert_of is not None:
+            await self._check_not_stale(revert_of, plan, requester, now)
 
-        required = self._policy.required_approvals(plan.action, plan.cluster_name)
+        required = self._policy.required_approvals(
+            plan.action, plan.cluster_name, revert=revert_of is not None
+        )
         ttl = timedelta(minutes=self._policy.request_ttl_minutes)
         timers = (
             emergency_timers(now, ttl, rules.countdown_seconds)
@@ -135,6 +151,7 @@ class Intake:
                 created_at=now,
                 updated_at=now,
                 emergency_reason=emergency,
+                revert_of=revert_of.id if revert_of is not None else None,
                 **{"expires_at": now + ttl, **timers},
             )
             event = submitted_event(request)
@@ -163,6 +180,8 @@ class Intake:
                     change=change,
                 )
                 raise DuplicateRequest(existing) from None
+            if revert_of is not None:
+                await self._link_revert(revert_of, stored, now)
             return stored
         raise RuntimeError("could not store the request after 5 attempts")
 
@@ -185,6 +204,28 @@ class Intake:
             ),
             at=at,
             cluster_name=change.cluster if change is not None else None,
+        )
+
+    async def _check_not_stale(self, original: Request, plan: Plan, requester: str, now: datetime) -> None:
+        changed = changed_since(original, plan)
+        if changed:
+            stale = RevertRefused(original.id, f"{plan.target} changed since it ran ({'; '.join(changed)})")
+            await self.refused(requester, f"Refused for {requester}: {stale}", now, change=plan.change)
+            raise stale
+
+    async def _link_revert(self, original: Request, revert: Request, now: datetime) -> None:
+        """The original's audit log and thread name the request that reverts it."""
+        await self._journal.note(
+            EventDraft(
+                kind=EventKind.REVERT_REQUESTED,
+                actor=revert.requester,
+                message=f"{revert.requester} asked to revert {original.id} with {revert.id}: "
+                f"{revert.summary}.",
+                detail={"revert": revert.id},
+            ),
+            at=now,
+            request=original,
+            tell=True,
         )
 
     async def _supersede(self, pending: Request, emergency: Request) -> bool:
@@ -230,7 +271,8 @@ def submitted_event(request: Request) -> EventDraft:
     return EventDraft(
         kind=EventKind.SUBMITTED,
         actor=request.requester,
-        message=f"{request.requester} asked to {request.summary} "
-        f"({request.required_approvals} approval(s) needed).",
-        detail={"change": change, "fingerprint": request.plan.fingerprint},
+        message=f"{request.requester} asked to {request.summary}"
+        + (f" (reverting {request.revert_of})" if request.revert_of else "")
+        + f" ({request.required_approvals} approval(s) needed).",
+        detail={"change": change, "fingerprint": request.plan.fingerprint, "revert_of": request.revert_of},
     )

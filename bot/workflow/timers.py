@@ -8,6 +8,7 @@
     escalation     escalate_at    pending  escalated to `escalation.approvers` (who may then approve it)
     review reminder review_due_at -        an open review reminds its approvers again, until acknowledged
     expiry         expires_at     pending  pending → expired
+    revert window  revert_until   succeeded  the Revert window ends: the card is redrawn without it
 
 Every firing is one conditional update through the journal (the due time is still set and past, the
 state is still the expected one); the replica whose update wins tells Slack.
@@ -115,7 +116,10 @@ class Timers:
         return await self._store.due(timer.column, now, state=timer.state)
 
     def _approvers(self, request: Request) -> list[str]:
-        return mentionable(self._policy.approver_lists(request.action, request.cluster_name))
+        lists = self._policy.approver_lists(
+            request.action, request.cluster_name, revert=request.revert_of is not None
+        )
+        return mentionable(lists)
 
     def _review_every(self) -> timedelta:
         rules = self._policy.break_glass
@@ -234,6 +238,17 @@ class Timers:
         )
         return Fired(f"review of {request.id} reminded", moved) if moved is not None else None
 
+    async def end_revert_window(self, request: Request, now: datetime) -> Fired | None:
+        event = EventDraft(
+            kind=EventKind.REVERT_WINDOW_ENDED,
+            actor=SYSTEM_ACTOR,
+            message=f"{request.id} can no longer be reverted: its revert window has ended.",
+        )
+        moved = await self._journal.update(
+            request, event, at=now, state=_S.SUCCEEDED, due="revert_until", values={"revert_until": None}
+        )
+        return Fired(f"revert window of {request.id} ended", moved) if moved is not None else None
+
     async def expire(self, request: Request, now: datetime) -> Fired | None:
         done = await self._decisions.expire(request, now)
         return Fired(f"expired {request.id}", done) if done.state is _S.EXPIRED else None
@@ -245,6 +260,7 @@ TIMERS: tuple[Timer, ...] = (
     Timer("reminder", "remind_at", _S.PENDING, Timers.remind),
     Timer("escalation", "escalate_at", _S.PENDING, Timers.escalate),
     Timer("review reminder", "review_due_at", None, Timers.remind_review),
+    Timer("revert window", "revert_until", _S.SUCCEEDED, Timers.end_revert_window),
     Timer("expiry", "expires_at", _S.PENDING, Timers.expire),
 )
 EXPIRY: tuple[Timer, ...] = TIMERS[-1:]

@@ -28,6 +28,7 @@ from bot.slack.renderers.incident_lines import (
 from bot.slack.renderers.mrkdwn import escape, mention
 from bot.slack.renderers.quotes import attributed, one_line
 from bot.slack.renderers.request_again import offers_request_again, request_again_blocks, request_again_text
+from bot.slack.renderers.revert import revert_of
 from bot.slack.renderers.states import state_word
 from bot.workflow import AuditEvent, Request, RequestState
 
@@ -70,6 +71,9 @@ def thread_line(request: Request, event: AuditEvent) -> str | None:
         return ":white_check_mark: All approvals are in; the change runs now."
     if kind == "executing":
         return ":gear: Execution started on DigitalOcean."
+    if kind == "revert_requested":
+        who = mention(event.actor)
+        return f":leftwards_arrow_with_hook: {who} asked to revert this change: {revert_of(event)}."
     if kind in ("executed", "failed", "reconciled"):
         return result_line(request, checked=kind == "reconciled")
     if kind == "unknown":

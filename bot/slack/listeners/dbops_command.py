@@ -3,6 +3,7 @@
 /dbops requests                  pending requests you can approve, and your own live ones
 /dbops audit <request-id>        every event of one request, in order
 /dbops audit <cluster>           the recent events on a cluster (its name or id)
+/dbops revert <request-id>       open a request that undoes a succeeded change (within its window)
 """
 
 from __future__ import annotations
@@ -12,10 +13,12 @@ import re
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.ops.errors import OpsError
 from bot.slack.adapters.home_tab import actionable
 from bot.slack.deps import SlackDeps
+from bot.slack.listeners.revert import start_revert
 from bot.slack.parser import tokens
 from bot.slack.renderers import messages
 from bot.slack.renderers.errors import refusal
@@ -32,7 +35,8 @@ log = logging.getLogger(__name__)
 
 DBOPS_USAGE = escape(
     "Usage: `/dbops requests` (what you can approve, and your own) · `/dbops audit <request-id>` (its whole "
-    "history) · `/dbops audit <cluster>` (recent changes there) · `/dbops help`."
+    "history) · `/dbops audit <cluster>` (recent changes there) · `/dbops revert <request-id>` (undo a "
+    "change that succeeded) · `/dbops help`."
 )
 CLUSTER_AUDIT_LIMIT = 25
 _REQUEST_ID = re.compile(r"^R-[A-Z0-9]{6}$", re.IGNORECASE)
@@ -40,7 +44,9 @@ _REQUEST_ID = re.compile(r"^R-[A-Z0-9]{6}$", re.IGNORECASE)
 
 def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
     @app.command("/dbops")
-    async def on_dbops(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
+    async def on_dbops(
+        ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond, client: AsyncWebClient
+    ) -> None:
         words = tokens(str(command.get("text", "")))
         verb = words[0].lower() if words else "help"
         if verb in ("help", "-h", "--help", "?"):
@@ -57,6 +63,17 @@ def register_dbops(app: AsyncApp, deps: SlackDeps) -> None:
         elif verb == "audit" and len(words) == 2:
             await ack()
             work = _audit(deps, str(command["user_id"]), words[1], respond)
+        elif verb == "revert" and len(words) == 2 and _REQUEST_ID.match(words[1]):
+            await ack()
+            user, channel = str(command["user_id"]), str(command["channel_id"])
+
+            async def say(text: str) -> None:
+                await respond(text=text, response_type="ephemeral")
+
+            trigger = str(command.get("trigger_id") or "")
+            work = start_revert(
+                deps, client, words[1], user, say, trigger_id=trigger, channel=channel, respond=respond
+            )
         else:
             echo = clip(
                 f"`/dbops` does not understand `{escape(' '.join(words))}`.",

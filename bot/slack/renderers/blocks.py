@@ -27,6 +27,7 @@ from bot.ops.plan import Capacity, Plan
 from bot.slack import ids
 from bot.slack.renderers.mrkdwn import clip, code, escape, mention, mentions
 from bot.slack.renderers.quotes import attributed
+from bot.slack.renderers.revert import drop_is_final, revert_actions
 from bot.slack.renderers.states import state_word
 from bot.workflow import SYSTEM_ACTOR, Request, RequestState
 
@@ -235,6 +236,8 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
         blocks.append(
             SectionBlock(text=MarkdownTextObject(text=clip(warning_lines(plan.warnings), MAX_SECTION)))
         )
+    if final := drop_is_final(plan, date(plan.latest_backup_at) if plan.latest_backup_at else None):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(final, MAX_SECTION))))
     outcome = failure_text(request) or result_text(request)
     if outcome and request.state.is_final:
         blocks.append(SectionBlock(text=MarkdownTextObject(text=clip(outcome, MAX_SECTION))))
@@ -265,7 +268,7 @@ def card_blocks(request: Request, *, now: datetime | None = None) -> list[Block]
             )
         )
     else:
-        blocks.append(DividerBlock())
+        blocks += revert_actions(request, now) or [DividerBlock()]
     footer = f"Request {request.id} · {state_word(request.state)}"
     blocks.append(ContextBlock(elements=[MarkdownTextObject(text=footer)]))
     return check_message(blocks)

@@ -30,3 +30,10 @@ APPROVED_FROM_HOME: Final = "Your approval of {id} completed it; the outcome is 
 REJECTED_FROM_HOME: Final = "You rejected {id}; nothing will change."
 REQUEST_AGAIN_OFFER: Final = "Nothing was changed; *Request again* asks for the same change as a new request."
 REQUESTED_AGAIN: Final = "{id} asks for the same change as {old}; its card is in the channel."
+DROP_IS_FINAL: Final = (
+    ":warning: *A drop cannot be undone* (there is no Revert for it). {backup} DigitalOcean restores a "
+    "backup only into a new cluster, at its latest state or a point in time within the seven days it keeps "
+    "backups, never into this one: clients would have to move to that cluster."
+)
+DROP_LATEST_BACKUP: Final = "The latest backup of {cluster} is from {at}."
+DROP_NO_BACKUP: Final = "{cluster} has no backup listed, so nothing could be restored."

@@ -25,7 +25,8 @@ async def test_resize_happy_path_to_result_in_thread(bot: Harness) -> None:
     assert final.state is RequestState.SUCCEEDED
     shown = bot.slack.message(CHANNEL, card.ts)
     assert shown.text == f"{request.id}: resize pool staging-web on staging-pg — succeeded"
-    assert not [b for b in shown.blocks if b["type"] == "actions"]
+    buttons = [e["action_id"] for b in shown.blocks if b["type"] == "actions" for e in b["elements"]]
+    assert buttons == [ids.REVERT]  # nothing to decide any more; it can be reverted for a while
     announced = await bot.wait_card(1, channel=INCIDENTS)
     assert announced.text.startswith(
         f":white_check_mark: {request.id} succeeded: resize pool staging-web on staging-pg"

@@ -49,7 +49,7 @@ async def test_migrate_is_idempotent(store: Store) -> None:
     await store.migrate()
     async with store.engine.connect() as conn:
         version = (await conn.execute(text("SELECT version_num FROM alembic_version"))).scalar_one()
-    assert version == "0002"
+    assert version == "0003"
     await store.ping()
 
 

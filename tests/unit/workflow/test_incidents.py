@@ -29,6 +29,7 @@ from .fakes import FakeClock, FakeService, RecordingNotifier
 INCIDENT_POLICY = (
     POLICY.replace("channels: [C0OPS]", "channels: [C0OPS, C0INC]")  # `channels` binds emergencies too
     + """
+revert_window_minutes: 0  # these tests count the review timers alone
 break_glass:
   channels: [C0INC, "inc-*"]
   on_call: [U0ONCALL, S034DBLEADS]

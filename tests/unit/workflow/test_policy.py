@@ -127,3 +127,45 @@ def test_audit_readers_default_to_the_approvers_and_are_validated_like_them() ->
         Policy.from_yaml(POLICY + "audit_readers: [auditor]\nchannels: [general]\n")
     assert "`audit_readers.0` 'auditor' is not a Slack user ID" in str(caught.value)
     assert "`channels.0` 'general' is not a Slack channel ID" in str(caught.value)
+
+
+async def test_a_revert_follows_the_inverse_actions_rule_unless_actions_revert_sets_its_own() -> None:
+    policy = Policy.from_yaml(POLICY)
+    assert policy.revert_window_minutes == 60
+    assert policy.required_approvals(Action.POOL_RESIZE, "staging-pg", revert=True) == 1
+    assert await policy.is_approver("U012LEAD", Action.POOL_RESIZE, "staging-pg", GROUPS, revert=True)
+
+    own = Policy.from_yaml(
+        _with_revert("{approvals: 2, approvers: [S034DBLEADS]}") + "revert_window_minutes: 0\n"
+    )
+    assert own.revert_window_minutes == 0
+    assert own.required_approvals(Action.POOL_RESIZE, "staging-pg", revert=True) == 2
+    assert own.required_approvals(Action.POOL_RESIZE, "staging-pg") == 1
+    assert own.required_approvals(Action.POOL_RESIZE, "prod-pg", revert=True) == 2  # the stricter wins
+    assert await own.is_approver("U0LEADB", Action.POOL_RESIZE, "staging-pg", GROUPS, revert=True)
+    assert not await own.is_approver("U012LEAD", Action.POOL_RESIZE, "staging-pg", GROUPS, revert=True)
+    assert await own.is_approver("U012LEAD", Action.POOL_RESIZE, "staging-pg", GROUPS)
+
+
+def _with_revert(rule: str) -> str:
+    drop = "  db.drop:     {approvals: 2, approvers: [S034DBLEADS]}\n"
+    return POLICY.replace(drop, f"{drop}  revert: {rule}\n")
+
+
+def test_actions_revert_is_validated_like_any_approvers_list() -> None:
+    with pytest.raises(PolicyError, match=r"`actions.revert.approvers` is empty"):
+        Policy.from_yaml(_with_revert("{approvers: []}"))
+    with pytest.raises(PolicyError, match=r"unknown key `actions.revert.window`"):
+        Policy.from_yaml(_with_revert("{window: 5}"))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("revert_window_minutes: -1\n", "`revert_window_minutes`"),
+        ("revert_window_minutes: 20000\n", "`revert_window_minutes`"),
+    ],
+)
+def test_a_bad_revert_window_is_refused_by_name(extra: str, message: str) -> None:
+    with pytest.raises(PolicyError, match=message):
+        Policy.from_yaml(POLICY + extra)
