@@ -72,23 +72,9 @@ class Runner:
         """Claim an approved request and carry it out; only the caller whose claim succeeds calls the
         service layer. Anyone else gets the request as it is."""
         request = await self._get(request_id)
-        now, claim = self._clock(), new_claim(self._instance)
-        claimed = await self._journal.move(
-            request,
-            _S.APPROVED,
-            _S.EXECUTING,
-            EventDraft(
-                kind=EventKind.EXECUTING,
-                actor=SYSTEM_ACTOR,
-                message=f"Carrying out {request_id}.",
-                detail={"instance": self._instance},
-            ),
-            at=now,
-            values=self._claim_values(claim, now),
+        return await self._claim_and_run(
+            request, _S.APPROVED, EventKind.EXECUTING, f"Carrying out {request_id}."
         )
-        if claimed is None:
-            return await self._get(request_id)
-        return await self._timed(claimed, claim, resumed=False)
 
     async def recover(self) -> list[Request]:
         """Finish what a crash interrupted, without ever repeating a change: `executing` past their lease
@@ -216,23 +202,25 @@ class Runner:
     async def _resume(self, request: Request) -> Request:
         """`unknown --resumed--> executing` under a new claim (one process wins it), then carry it out: the
         approvals stand; the service layer re-reads the state and refuses a plan that no longer holds."""
+        return await self._claim_and_run(
+            request, _S.UNKNOWN, EventKind.RESUMED, f"{request.id}: {RESUMED_MESSAGE}."
+        )
+
+    async def _claim_and_run(self, request: Request, state: _S, kind: EventKind, message: str) -> Request:
+        """Move `request` from `state` to executing under a new claim (one caller wins it) and carry it out;
+        anyone else gets the request as it is."""
         now, claim = self._clock(), new_claim(self._instance)
-        resumed = await self._journal.move(
+        claimed = await self._journal.move(
             request,
-            _S.UNKNOWN,
+            state,
             _S.EXECUTING,
-            EventDraft(
-                kind=EventKind.RESUMED,
-                actor=SYSTEM_ACTOR,
-                message=f"{request.id}: {RESUMED_MESSAGE}.",
-                detail={"instance": self._instance},
-            ),
+            EventDraft(kind=kind, actor=SYSTEM_ACTOR, message=message, detail={"instance": self._instance}),
             at=now,
             values=self._claim_values(claim, now),
         )
-        if resumed is None:
+        if claimed is None:
             return await self._get(request.id)
-        return await self._timed(resumed, claim, resumed=True)
+        return await self._timed(claimed, claim, resumed=kind is EventKind.RESUMED)
 
     async def _settle_result(
         self,
