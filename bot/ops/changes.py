@@ -21,6 +21,7 @@ __all__ = [
     "DbDrop",
     "PoolCreate",
     "PoolDelete",
+    "PoolMode",
     "PoolResize",
 ]
 

@@ -9,8 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.digitalocean import PoolMode
-from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolMode, PoolResize
 from bot.ops.errors import InvalidRequest
 from bot.ops.rules import check_resize_asks, parse_mode, parse_size
 from bot.slack import ids

@@ -19,8 +19,7 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.digitalocean import PoolMode
-from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.ops.changes import Action, Change, DbCreate, DbDrop, PoolCreate, PoolDelete, PoolMode, PoolResize
 from bot.ops.errors import InvalidRequest
 from bot.ops.rules import parse_mode, parse_size
 from bot.slack.renderers.blocks import sentence

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.digitalocean.models import PoolMode
-from bot.ops.changes import Action, Change, DbDrop, PoolCreate, PoolDelete, PoolResize
+from bot.ops.changes import Action, Change, DbDrop, PoolCreate, PoolDelete, PoolMode, PoolResize
 from bot.ops.plan import Plan, PoolSnapshot, Snapshot
 from bot.store import Request, RequestState
 
